@@ -1,0 +1,1 @@
+"""Newsroom Lens: the article pipeline (parsing, extraction, store) and the dashboard pages."""

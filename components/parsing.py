@@ -1,0 +1,730 @@
+"""The article loader: one file's bytes and name in, one ``model.Article`` out.
+
+In: ``parse_article(data, name)`` with the raw bytes of an article file (the archive wrapper of
+``FORMAT.md``: an epoch-ms comment, a markdown ``[title](url)`` link, a dashed underline and the
+body as HTML; or a whole saved web page). Out: an ``Article`` with metadata, the body as ordered
+blocks (paragraphs and sub-headings), related links, figures, links, raw embeds for the social
+stage, the byline split into roles, the script, and warnings. A file that cannot be an article
+raises ``ArticleError`` with a message meant for the person who uploaded it.
+
+Decoding: BOMs first, then strict UTF-8, then charset-normalizer (a maintained detector that
+tells GB18030 from Big5 by language coherence, which a byte heuristic cannot).
+Saved web pages go through trafilatura (main-text extraction); their embeds are still read from
+the raw HTML, because extractors drop them as boilerplate.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+import urllib.parse
+import warnings
+
+import charset_normalizer
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
+
+from .model import (PARAGRAPH, STAFF_ROLES, SUBHEADING, Article, ArticleError, Block, Embed,
+                    Image, Link)
+from .textutil import detect_script
+
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+
+# Files larger than this are not articles (the upload limits are stricter still).
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# Magic numbers of binary formats people rename by mistake; named so the message can say which.
+BINARY_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (upload it as .zip)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"RIFF", "a RIFF media file"),
+    (b"\xd0\xcf\x11\xe0", "an Office document"),
+    (b"\x7fELF", "a program"),
+)
+LEGACY_CHINESE = ("gb18030", "big5")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name) or raise ArticleError for empty or binary data."""
+    if not data or not data.strip():
+        raise ArticleError("the file is empty")
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ArticleError(
+            f"the file is {len(data) / 1e6:.1f} MB; articles over "
+            f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB are not accepted")
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", "")
+            except UnicodeDecodeError as exc:
+                raise ArticleError(f"the file starts with a {encoding} mark but is not valid "
+                                   f"{encoding} text ({exc.reason})") from None
+    for magic, what in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise ArticleError(f"this is {what}, not an article text file")
+    head = data[:4096]
+    # UTF-16 without a BOM: every other byte of ASCII markup is NUL.
+    if head.count(b"\x00") > len(head) // 4:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            raise ArticleError("this looks like a binary file, not an article text file") from None
+    if b"\x00" in head:
+        raise ArticleError("this looks like a binary file, not an article text file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    candidates = ([best.encoding] if best is not None else []) + list(LEGACY_CHINESE)
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _control_ratio(text) < 0.01:
+            return text, _codec_name(encoding)
+    raise ArticleError("the text encoding could not be recognised (tried UTF-8, UTF-16, "
+                       "GB18030 and Big5); save the file as UTF-8 and upload it again")
+
+
+def _codec_name(encoding: str) -> str:
+    return encoding.replace("_", "-").lower()
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20_000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t\f") or ch == "\ufffd")
+    return bad / max(1, len(sample))
+
+
+# ---------------------------------------------------------------------------------------------
+# The wrapper
+
+TIMESTAMP_RE = re.compile(r"^\s*<!--\s*(.*?)\s*-->\s*$")
+TITLE_LINK_RE = re.compile(r"^\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*$")
+UNDERLINE_RE = re.compile(r"^\s*(-{3,}|={3,})\s*$")
+PAGE_RE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I)
+
+
+def split_wrapper(text: str) -> tuple[dict, str, list[str]]:
+    """Split the wrapper lines off the body. Returns (fields, body, warnings).
+
+    Every piece is optional: the first non-empty lines are looked at in order and whatever
+    matches is taken; the first line that is none of them starts the body.
+    """
+    fields: dict = {"published": None, "title": None, "url": None}
+    notes: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    seen_any = False
+    while i < len(lines) and i < 12:
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        m = TIMESTAMP_RE.match(line)
+        if m and fields["published"] is None and not fields["title"]:
+            fields["published"] = _parse_epoch(m.group(1), notes)
+            seen_any = True
+            i += 1
+            continue
+        m = TITLE_LINK_RE.match(line)
+        if m and not fields["title"]:
+            fields["title"] = m.group("title").strip() or None
+            url = m.group("url").strip()
+            fields["url"] = url if _is_http(url) else None
+            if url and not fields["url"]:
+                notes.append(f"the article link {url[:80]!r} is not an http(s) address; ignored")
+            seen_any = True
+            i += 1
+            continue
+        if UNDERLINE_RE.match(line) and seen_any:
+            i += 1
+            continue
+        break
+    return fields, "\n".join(lines[i:]), notes
+
+
+def _parse_epoch(value: str, notes: list[str]) -> str | None:
+    if not re.fullmatch(r"\d{9,14}", value):
+        notes.append(f"the publication time {value[:40]!r} is not an epoch timestamp; "
+                     "the date is left empty")
+        return None
+    number = int(value)
+    # Milliseconds by the format; a 10-digit value can only be seconds.
+    seconds = number / 1000 if number >= 10**11 else number
+    try:
+        moment = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        notes.append(f"the publication time {value!r} is out of range; the date is left empty")
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _is_http(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def safe_url(url: str | None, base: str | None = None) -> str | None:
+    """An absolute http(s) URL or None: the only kind of link the product ever shows."""
+    if not url:
+        return None
+    url = url.strip()
+    if base and not urllib.parse.urlsplit(url).scheme:
+        if url.startswith("//"):
+            url = "https:" + url
+        elif _is_http(base):
+            url = urllib.parse.urljoin(base, url)
+    return url if _is_http(url) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Outlet and section from the address
+
+# Host suffix -> outlet label. Longest suffix wins; anything else is shown as its host.
+OUTLETS = {
+    "rfa.org": "RFA",
+    "voachinese.com": "VOA",
+    "voanews.com": "VOA",
+    "voacantonese.com": "VOA",
+    "bbc.com": "BBC",
+    "bbc.co.uk": "BBC",
+    "cna.com.tw": "CNA",
+    "focustaiwan.tw": "CNA",
+    "rfi.fr": "RFI",
+    "dw.com": "DW",
+    "nytimes.com": "NYT",
+    "cn.nytimes.com": "NYT",
+    "wsj.com": "WSJ",
+    "ftchinese.com": "FT",
+    "zaobao.com": "Zaobao",
+    "zaobao.com.sg": "Zaobao",
+    "theinitium.com": "Initium",
+    "scmp.com": "SCMP",
+    "hk01.com": "HK01",
+    "mingpao.com": "Ming Pao",
+    "ltn.com.tw": "Liberty Times",
+    "udn.com": "UDN",
+    "chinatimes.com": "China Times",
+    "xinhuanet.com": "Xinhua",
+    "news.cn": "Xinhua",
+    "people.com.cn": "People's Daily",
+    "globaltimes.cn": "Global Times",
+    "huanqiu.com": "Global Times",
+    "chinadaily.com.cn": "China Daily",
+    "cctv.com": "CCTV",
+    "reuters.com": "Reuters",
+    "apnews.com": "AP",
+    "yna.co.kr": "Yonhap",
+    "nhk.or.jp": "NHK",
+    "epochtimes.com": "Epoch Times",
+    "ntdtv.com": "NTD",
+    "storm.mg": "Storm Media",
+    "twreporter.org": "The Reporter",
+}
+# Leading path segments that name a language edition, not a section.
+LANGUAGE_SEGMENTS = {"mandarin", "cantonese", "zhongwen", "chinese", "simp", "trad", "zh", "zh-cn",
+                     "zh-tw", "zh-hans", "zh-hant", "cn", "tw", "a", "news", "article", "articles"}
+DATE_SEGMENT_RE = re.compile(r"^(19|20)\d\d$")
+TRAILING_ID_RE = re.compile(r"[-_]?\d{4,}$")
+SLUG_RE = re.compile(r"[-_]\d{6,}$|^[^-]*(-[^-]*){3,}$")
+
+
+def outlet_for(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    best = None
+    for suffix, label in OUTLETS.items():
+        if (host == suffix or host.endswith("." + suffix)) and (best is None or len(suffix) > len(best[0])):
+            best = (suffix, label)
+    if best:
+        return best[1]
+    return host[4:] if host.startswith("www.") else host
+
+
+def section_for(url: str | None) -> str | None:
+    """The section path: ``yataibaodao/junshiwaijiao`` for both RFA address styles.
+
+    Old style ``/mandarin/<section>/<sub>/<code>-<stamp>.html``: the folders before the file.
+    New style ``/mandarin/<section>/<yyyy>/<mm>/<dd>/<slug>/``: the folders before the year.
+    Other outlets: the folders before the article's own segment, less language prefixes; a last
+    segment like ``business-66668559`` (BBC) gives ``business``.
+    """
+    if not url:
+        return None
+    path = urllib.parse.urlsplit(url).path
+    segments = [urllib.parse.unquote(s) for s in path.split("/") if s]
+    if not segments:
+        return None
+    for i, seg in enumerate(segments):
+        if DATE_SEGMENT_RE.match(seg):
+            segments = segments[:i]
+            break
+    else:
+        last = segments[-1]
+        segments = segments[:-1]
+        if not segments:
+            stem = TRAILING_ID_RE.sub("", last.rsplit(".", 1)[0])
+            return stem or None
+        if not any(s.lower() not in LANGUAGE_SEGMENTS for s in segments):
+            stem = TRAILING_ID_RE.sub("", last.rsplit(".", 1)[0])
+            if stem and stem != last.rsplit(".", 1)[0] and "-" not in stem:
+                return stem
+    while segments and segments[0].lower() in LANGUAGE_SEGMENTS:
+        segments = segments[1:]
+    # Article slugs (VOA's /a/<slug>/<id>.html) are not sections.
+    segments = [s for s in segments if not SLUG_RE.search(s)]
+    return "/".join(segments) or None
+
+
+# ---------------------------------------------------------------------------------------------
+# The byline
+
+# Role words as printed in bylines, Simplified and Traditional, mapped to the contract's roles.
+BYLINE_ROLES = {
+    "记者": "reporter", "記者": "reporter", "特约记者": "reporter", "特約記者": "reporter",
+    "撰稿": "reporter", "撰文": "reporter", "采写": "reporter", "採寫": "reporter",
+    "译者": "reporter", "譯者": "reporter", "编译": "reporter", "編譯": "reporter",
+    "翻译": "reporter", "翻譯": "reporter", "作者": "reporter",
+    "责编": "editor", "責編": "editor", "责任编辑": "editor", "責任編輯": "editor",
+    "编辑": "editor", "編輯": "editor", "核稿": "editor", "审校": "editor", "審校": "editor",
+    "审稿": "editor", "審稿": "editor", "主编": "editor", "主編": "editor",
+    "网编": "web_editor", "網編": "web_editor", "网络编辑": "web_editor", "網絡編輯": "web_editor",
+    "网络版编辑": "web_editor", "網路編輯": "web_editor",
+}
+_ROLE_ALT = "|".join(sorted(map(re.escape, BYLINE_ROLES), key=len, reverse=True))
+ROLE_RE = re.compile(rf"({_ROLE_ALT})\s*[：:]?\s*")
+# A whole paragraph that is a byline: optionally the outlet's name, then a role word, and no
+# sentence punctuation (so "普京向记者表示，…" is never one).
+BYLINE_PARAGRAPH_RE = re.compile(rf"^[（(]?\s*[^\s，。；！？]{{0,10}}?(?:{_ROLE_ALT})[^，。；！？]*$")
+# A byline at the end of a paragraph in parentheses, as CNA prints it: （譯者：王嘉語/核稿：嚴思祺）1120823
+TRAILING_BYLINE_RE = re.compile(rf"[（(]\s*((?:{_ROLE_ALT})\s*[：:][^（）()]*)[)）]\s*\d*\s*$")
+NAME_SPLIT_RE = re.compile(r"[\s、/／，,;；|｜]+")
+DATELINE_RE = re.compile(r"(报道|報導|报导|報道|发自|發自)$")
+BYLINE_MAX_CHARS = 80
+NAME_RE = re.compile(r"^[\u4e00-\u9fff·•]{2,6}$|^[A-Za-z][A-Za-z .'-]{1,40}$")
+
+
+def parse_byline(text: str) -> dict[str, list[str]] | None:
+    """Split a byline into roles, or None when the text is not a byline."""
+    text = text.strip().strip("（）()").strip()
+    if not text or len(text) > BYLINE_MAX_CHARS or not BYLINE_PARAGRAPH_RE.match(text):
+        return None
+    parts = list(ROLE_RE.finditer(text))
+    if not parts:
+        return None
+    result: dict[str, list[str]] = {r: [] for r in STAFF_ROLES}
+    found = False
+    for i, m in enumerate(parts):
+        end = parts[i + 1].start() if i + 1 < len(parts) else len(text)
+        chunk = text[m.end():end].strip()
+        role = BYLINE_ROLES[m.group(1)]
+        for token in NAME_SPLIT_RE.split(chunk):
+            token = token.strip("：:。.")
+            if not token:
+                continue
+            had_dateline = bool(DATELINE_RE.search(token))
+            token = DATELINE_RE.sub("", token)
+            # "陈品洁华盛顿报道": name then dateline city; Chinese names are nearly always 2-3
+            # characters, so a longer run before 报道 keeps its first three.
+            if had_dateline and len(token) > 3 and re.fullmatch(r"[\u4e00-\u9fff]+", token):
+                token = token[:3]
+            elif had_dateline and (len(token) < 2 or result[role]):
+                continue  # "夏小华  台北报导": the dateline city after the name
+            if NAME_RE.match(token) and token not in result[role]:
+                result[role].append(token)
+                found = True
+            elif not had_dateline and i == 0 and not found and not NAME_RE.match(token):
+                return None
+    return result if found else None
+
+
+def _merge_byline(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for role, names in more.items():
+        for name in names:
+            if name not in into[role]:
+                into[role].append(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The body
+
+CREDIT_RE = re.compile(r"[（(]\s*(?:via|photo|图片|圖片|图|圖|摄影|攝影|来源|來源)\s*[:：/]?\s*([^（）()]{1,40})[)）]\s*$", re.I)
+WS_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"
+EMBED_TAGS = {"iframe", "script", "embed", "object", "video", "audio", "noscript", "template"}
+EMBED_CLASS_RE = re.compile(r"twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|"
+                            r"fb-video|fb-page|telegram|weibo|embed", re.I)
+DROP_TAGS = {"style", "head", "title", "meta", "link", "button", "form", "input", "select", "nav",
+             "svg", "canvas", "map"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BOLD_TAGS = {"strong", "b"}
+LIST_TAGS = {"ul", "ol"}
+CONTAINER_TAGS = {"div", "section", "article", "main", "span", "center", "font", "body", "html",
+                  "header", "footer", "aside", "details", "summary", "dl", "table", "tbody",
+                  "thead", "tr", "td", "th"}
+# Per-block limit on recursion: deeper markup is read as flat text.
+MAX_DEPTH = 40
+
+
+def clean_text(text: str) -> str:
+    """Collapse ASCII whitespace runs (the way pages print them) and trim all blank edges."""
+    return WS_RE.sub(" ", text).strip(BLANK)
+
+
+class _BodyReader:
+    """Walks body HTML once, in document order, and fills an Article's body fields."""
+
+    def __init__(self, article: Article, base_url: str | None):
+        self.a = article
+        self.base = base_url
+
+    # -- helpers --------------------------------------------------------------------------
+    def _text(self, el: Tag) -> list[str]:
+        """The element's visible text, split at <br> runs into separate paragraphs."""
+        pieces: list[str] = []
+        current: list[str] = []
+        for node in el.descendants:
+            if isinstance(node, NavigableString):
+                parent = node.parent
+                if parent is not None and parent.name in (DROP_TAGS | EMBED_TAGS):
+                    continue
+                if type(node).__name__ in ("Comment", "Doctype", "Declaration",
+                                           "ProcessingInstruction", "CData"):
+                    continue
+                current.append(str(node))
+            elif node.name == "br":
+                pieces.append("".join(current))
+                current = []
+        pieces.append("".join(current))
+        return [t for t in (clean_text(p) for p in pieces) if t]
+
+    def _is_bold(self, el: Tag) -> bool:
+        """True when every visible character sits inside <strong>/<b>."""
+        total = bold = 0
+        for node in el.find_all(string=True):
+            chunk = node.strip(BLANK)
+            if not chunk:
+                continue
+            total += len(chunk)
+            if any(p.name in BOLD_TAGS for p in node.parents if p is not el) or el.name in BOLD_TAGS:
+                bold += len(chunk)
+        return total > 0 and bold == total
+
+    def _links(self, el: Tag, block: int | None, related: bool = False) -> None:
+        for a in el.find_all("a", href=True):
+            url = safe_url(a.get("href"), self.base)
+            if url:
+                self.a.links.append(Link(block, url, clean_text(a.get_text(" ")), related))
+
+    def _add_block(self, kind: str, text: str, el: Tag | None) -> None:
+        # A byline may close the last paragraph: "…。（譯者：王嘉語/核稿：嚴思祺）1120823"
+        if kind == PARAGRAPH:
+            m = TRAILING_BYLINE_RE.search(text)
+            if m:
+                staff = parse_byline(m.group(1))
+                if staff:
+                    _merge_byline(self.a.byline, staff)
+                    text = text[:m.start()].rstrip(BLANK)
+                    if not text:
+                        return
+            elif len(text) <= BYLINE_MAX_CHARS and BYLINE_PARAGRAPH_RE.match(text):
+                staff = parse_byline(text)
+                if staff:
+                    _merge_byline(self.a.byline, staff)
+                    return
+        self.a.blocks.append(Block(kind, text))
+        if el is not None:
+            self._links(el, len(self.a.blocks) - 1)
+
+    def _embed(self, el: Tag) -> None:
+        self.a.embeds.append(Embed(len(self.a.blocks), str(el)))
+
+    def _figure(self, el: Tag) -> None:
+        img = el.find("img")
+        src = safe_url(img.get("src"), self.base) if img else None
+        cap_el = el.find("figcaption")
+        caption = clean_text(cap_el.get_text(" ")) if cap_el else None
+        if not caption and img is not None:
+            caption = clean_text(img.get("alt") or "") or None
+        credit = None
+        if caption:
+            m = CREDIT_RE.search(caption)
+            if m:
+                credit = m.group(1).strip()
+        if src or caption:
+            self.a.images.append(Image(src, caption, credit, len(self.a.blocks)))
+
+    def _related_list(self, el: Tag) -> bool:
+        """A list whose items are each essentially one link is the outlet's related reports."""
+        items = el.find_all("li")
+        if not items:
+            return False
+        pairs = []
+        for li in items:
+            links = li.find_all("a", href=True)
+            if len(links) != 1:
+                return False
+            a = links[0]
+            title = clean_text(a.get_text(" "))
+            if not title or len(clean_text(li.get_text(" "))) > len(title) + 4:
+                return False
+            pairs.append((title, safe_url(a.get("href"), self.base)))
+        for title, url in pairs:
+            if url:
+                self.a.related.append({"title": title, "url": url})
+                self.a.links.append(Link(None, url, title, True))
+        return True
+
+    def _has_embed(self, el: Tag) -> bool:
+        if el.name in EMBED_TAGS or el.name == "blockquote" and EMBED_CLASS_RE.search(" ".join(el.get("class") or [])):
+            return True
+        return el.find(EMBED_TAGS) is not None or el.find(
+            lambda t: t.name in ("blockquote", "div") and EMBED_CLASS_RE.search(" ".join(t.get("class") or [])) is not None
+        ) is not None or el.find(attrs={"data-telegram-post": True}) is not None
+
+    # -- the walk ---------------------------------------------------------------------------
+    def walk(self, parent: Tag, depth: int = 0) -> None:
+        for node in list(parent.children):
+            if isinstance(node, NavigableString):
+                if type(node).__name__ != "NavigableString":
+                    continue  # comments, doctypes
+                text = clean_text(str(node))
+                if text:
+                    self._add_block(PARAGRAPH, text, None)
+                continue
+            if not isinstance(node, Tag):
+                continue
+            self.element(node, depth)
+
+    def element(self, el: Tag, depth: int) -> None:
+        name = el.name
+        if name in DROP_TAGS:
+            return
+        if name == "figure" or (name in ("p", "div") and el.find("figure") is not None
+                                and not clean_text(_text_outside(el, "figure"))):
+            for fig in ([el] if name == "figure" else el.find_all("figure")):
+                self._figure(fig)
+            return
+        if name in EMBED_TAGS or (name in ("blockquote", "div", "p") and self._has_embed(el)
+                                  and name != "p") or el.get("data-telegram-post"):
+            self._embed(el)
+            return
+        if name == "p" and self._has_embed(el):
+            # A paragraph wrapping an embed: keep the embed, and any real text beside it.
+            for child in el.find_all(lambda t: t.name in EMBED_TAGS or t.name == "blockquote"):
+                self._embed(child)
+                child.extract()
+        if name == "img":
+            src = safe_url(el.get("src"), self.base)
+            if src:
+                self.a.images.append(Image(src, clean_text(el.get("alt") or "") or None, None,
+                                           len(self.a.blocks)))
+            return
+        if name in LIST_TAGS:
+            if self._related_list(el):
+                return
+            for li in el.find_all("li"):
+                for text in self._text(li):
+                    self._add_block(PARAGRAPH, text, li)
+            return
+        if name in HEADING_TAGS:
+            for text in self._text(el):
+                self._add_block(SUBHEADING, text, el)
+            return
+        if name in CONTAINER_TAGS and depth < MAX_DEPTH and el.find(
+                ["p", "div", "figure", "ul", "ol", "blockquote", "h2", "h3", "h4", "iframe", "table"]):
+            self.walk(el, depth + 1)
+            return
+        texts = self._text(el)
+        if not texts:
+            return
+        kind = SUBHEADING if (name in {"p", "div"} | BOLD_TAGS and self._is_bold(el)
+                              and len(texts) == 1 and len(texts[0]) <= 80) else PARAGRAPH
+        for text in texts:
+            self._add_block(kind, text, el)
+
+
+def _text_outside(el: Tag, tag: str) -> str:
+    return "".join(s for s in el.find_all(string=True)
+                   if not any(p.name == tag for p in s.parents))
+
+
+def _soup(html: str) -> BeautifulSoup:
+    try:
+        return BeautifulSoup(html, "lxml")
+    except Exception:  # lxml refuses some pathological input; the stdlib parser does not
+        return BeautifulSoup(html, "html.parser")
+
+
+def read_body(article: Article, html: str) -> None:
+    soup = _soup(html)
+    root = soup.body or soup
+    _BodyReader(article, article.url).walk(root)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved web pages
+
+EMBED_SELECTORS = ("blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, "
+                   "blockquote.tiktok-embed, div.fb-post, div.fb-video, iframe, "
+                   "script[data-telegram-post], [data-telegram-post]")
+TIME_META = ("article:published_time", "og:article:published_time", "datePublished",
+             "pubdate", "publishdate", "date", "dc.date", "parsely-pub-date")
+
+
+def read_page(article: Article, html: str) -> None:
+    """Fill an article from a whole saved web page."""
+    import trafilatura  # imported here: it is slow to import and only pages need it
+
+    soup = _soup(html)
+    meta = {}
+    for m in soup.find_all("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip()
+        if key and m.get("content") and key not in meta:
+            meta[key] = m.get("content").strip()
+    canonical = None
+    link = soup.find("link", rel=lambda v: v and "canonical" in (v if isinstance(v, list) else [v]))
+    if link is not None:
+        canonical = safe_url(link.get("href"))
+    article.url = article.url or canonical or safe_url(meta.get("og:url"))
+    title = meta.get("og:title") or (clean_text(soup.title.get_text()) if soup.title else None)
+    article.title = article.title or (clean_text(title) if title else None)
+    if article.published is None:
+        article.published = _page_time(meta, soup, article.warnings)
+    try:
+        doc = trafilatura.bare_extraction(html, url=article.url, with_metadata=True,
+                                          include_comments=False, include_tables=False,
+                                          output_format="python")
+    except Exception as exc:  # the extractor's own failure must not lose the file
+        article.warnings.append(f"main-text extraction failed ({type(exc).__name__}); "
+                                "read the page body as a whole")
+        doc = None
+    text = getattr(doc, "text", None) if doc is not None else None
+    if doc is not None:
+        article.title = article.title or getattr(doc, "title", None)
+        if article.published is None and getattr(doc, "date", None):
+            # trafilatura gives a day only; noon UTC marks "time of day unknown".
+            article.published = f"{doc.date}T12:00:00Z"
+            article.warnings.append("the page gives the day of publication only; noon UTC is used")
+    if text:
+        for line in text.split("\n"):
+            line = clean_text(line)
+            if line:
+                article_block_add(article, line)
+    else:
+        read_body(article, str(soup.body or soup))
+    for el in soup.select(EMBED_SELECTORS):
+        article.embeds.append(Embed(len(article.blocks), str(el)))
+    og_image = safe_url(meta.get("og:image"))
+    if og_image and not article.images:
+        article.images.append(Image(og_image, meta.get("og:image:alt"), None, 0))
+
+
+def article_block_add(article: Article, text: str) -> None:
+    """Add one line of extracted page text, sending bylines to the byline."""
+    reader = _BodyReader(article, article.url)
+    reader._add_block(PARAGRAPH, text, None)
+
+
+def _page_time(meta: dict, soup: BeautifulSoup, notes: list[str]) -> str | None:
+    raw = next((meta[k] for k in TIME_META if meta.get(k)), None)
+    if raw is None:
+        t = soup.find("time", datetime=True)
+        raw = t.get("datetime") if t is not None else None
+    if not raw:
+        return None
+    return iso_utc(raw, notes)
+
+
+def iso_utc(raw: str, notes: list[str]) -> str | None:
+    try:
+        moment = _dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        notes.append(f"the page's publication time {raw[:40]!r} could not be read")
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity and the entry point
+
+def normalise_url(url: str) -> str:
+    """The form of a URL used for identity: lower-case scheme and host, no fragment,
+    no trailing slash, http and https alike."""
+    parts = urllib.parse.urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/") or "/"
+    return urllib.parse.urlunsplit(("https", host, path, parts.query, ""))
+
+
+def article_id(url: str | None, content_hash: str) -> str:
+    basis = ("url:" + normalise_url(url)) if url else ("sha256:" + content_hash)
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_article(data: bytes, name: str) -> Article:
+    """Parse one article file. Raises ArticleError when the file cannot be an article."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise ArticleError("expected the file's bytes")
+    data = bytes(data)
+    text, encoding = decode_bytes(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    content_hash = hashlib.sha256(data).hexdigest()
+    fields, body, notes = split_wrapper(text)
+    article = Article(source=name, id="", content_hash=content_hash, url=fields["url"],
+                      title=fields["title"], published=fields["published"], outlet=None,
+                      section=None, script=None, encoding=encoding, warnings=notes)
+    is_page = bool(PAGE_RE.search(body[:5000])) and "<p" not in body[:200].lower()
+    try:
+        if is_page:
+            article.kind = "page"
+            read_page(article, body)
+        else:
+            read_body(article, body)
+    except RecursionError:
+        raise ArticleError("the HTML is nested too deeply to read") from None
+    if not article.blocks:
+        if article.title:
+            article.warnings.append("the article has a title but no body text")
+        else:
+            raise ArticleError("no article text was found in the file (only markup or blank "
+                               "lines)")
+    if article.published is None and not any("publication time" in w for w in article.warnings):
+        article.warnings.append("the file gives no publication time")
+    article.id = article_id(article.url, content_hash)
+    article.outlet = outlet_for(article.url)
+    article.section = section_for(article.url)
+    # By the body text, as the devset gold judges it; the title only when there is no body.
+    article.script = detect_script(" ".join(article.paragraphs[:40]) or (article.title or ""))
+    return article

@@ -1,0 +1,149 @@
+"""The one place that runs the extraction stages in order.
+
+In: a file's bytes and name (``analyse``), or an already parsed ``Article`` (``analyse_article``).
+Out: an ``Analysis`` (article + entity mentions + quotes + social references); from it the
+``parse`` JSON contract (``to_contract``) and tidy dataframes (``to_frames``), whose columns are
+the store's table columns.
+
+Order matters: entities first (quotes take speaker names from them), then quotes, then social.
+``PARSER_VERSION`` fingerprints the code and data of every stage; the store re-derives its
+tables from the kept file bytes when it changes.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import pathlib
+
+import pandas as pd
+
+from . import entities, quotes, social
+from .model import STAFF_ROLES, Analysis, Article, ArticleError
+from .parsing import parse_article
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# The files whose content decides what the pipeline produces.
+STAGE_FILES = ("components/model.py", "components/parsing.py", "components/textutil.py",
+               "components/entities.py", "components/quotes.py", "components/social.py",
+               "components/pipeline.py")
+DICTIONARY_DIR = ROOT / "data" / "dictionaries"
+# Bump by hand to force a re-parse for a reason the fingerprint cannot see.
+SCHEMA_EPOCH = "1"
+
+
+@functools.lru_cache(maxsize=1)
+def parser_version() -> str:
+    """A short fingerprint of the stages' code and dictionaries."""
+    digest = hashlib.sha256(SCHEMA_EPOCH.encode())
+    paths = [ROOT / f for f in STAGE_FILES]
+    if DICTIONARY_DIR.is_dir():
+        paths += sorted(p for p in DICTIONARY_DIR.rglob("*") if p.is_file())
+    for path in paths:
+        if path.is_file():
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def analyse_article(article: Article) -> Analysis:
+    mentions = entities.extract_entities(article)
+    said = quotes.extract_quotes(article, mentions)
+    refs = social.extract_social(article)
+    return Analysis(article, mentions, said, refs)
+
+
+def analyse(data: bytes, name: str) -> Analysis:
+    """Parse and analyse one file; raises ArticleError for a file that is not an article."""
+    article = parse_article(data, name)
+    try:
+        return analyse_article(article)
+    except RecursionError:
+        raise ArticleError("the article is nested too deeply to analyse") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The `parse` contract
+
+def to_contract(analysis: Analysis) -> dict:
+    """The JSON object that `python -m components.cli parse` prints for one file."""
+    a = analysis.article
+    return {
+        "source": a.source,
+        "id": a.id,
+        "url": a.url,
+        "title": a.title,
+        "published": a.published,
+        "outlet": a.outlet,
+        "section": a.section,
+        "script": a.script,
+        "byline": {role: list(a.byline.get(role, [])) for role in STAFF_ROLES},
+        "paragraphs": a.paragraphs,
+        "subheadings": a.subheadings,
+        "related": [{"title": r["title"], "url": r["url"]} for r in a.related],
+        "images": [{"src": i.src, "caption": i.caption, "credit": i.credit} for i in a.images],
+        "entities": entities.summarize_entities(analysis.mentions),
+        "speakers": quotes.summarize_speakers(analysis.quotes),
+        "social": social.to_contract(analysis.social),
+    }
+
+
+def error_record(source: str, message: str) -> dict:
+    return {"source": source, "error": message}
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataframes (one per store table)
+
+FRAME_COLUMNS = {
+    "articles": ["id", "source", "url", "title", "published", "outlet", "section", "script",
+                 "kind", "encoding", "content_hash", "n_paragraphs", "n_chars", "n_entities",
+                 "n_quotes", "n_speakers", "n_social", "n_images", "warnings"],
+    "paragraphs": ["article_id", "block", "kind", "text"],
+    "links": ["article_id", "block", "url", "text", "related"],
+    "images": ["article_id", "position", "src", "caption", "credit"],
+    "staff": ["article_id", "role", "name"],
+    "entities": ["article_id", "name", "type", "surface", "block", "start", "end"],
+    "quotes": ["article_id", "speaker", "role", "kind", "text", "direct", "block", "start", "end",
+               "aliases"],
+    "social": ["article_id", "platform", "url", "post_id", "handle", "author", "posted", "text",
+               "hashtags", "mentions", "links", "media", "language", "position", "embedded"],
+}
+
+
+def frame_rows(analysis: Analysis) -> dict[str, list[tuple]]:
+    """The rows one analysis contributes to each table, as tuples in FRAME_COLUMNS order."""
+    a = analysis.article
+    aid = a.id
+    named = {q.speaker for q in analysis.quotes if q.kind != "source"}
+    rows: dict[str, list[tuple]] = {
+        "articles": [(aid, a.source, a.url, a.title, a.published, a.outlet, a.section, a.script,
+                      a.kind, a.encoding, a.content_hash, len(a.paragraphs),
+                      sum(len(b.text) for b in a.blocks), len(analysis.mentions),
+                      len(analysis.quotes), len(named), len(analysis.social), len(a.images),
+                      "\n".join(a.warnings))],
+        "paragraphs": [(aid, i, b.kind, b.text) for i, b in enumerate(a.blocks)],
+        "links": [(aid, link.block, link.url, link.text, link.related) for link in a.links],
+        "images": [(aid, im.position, im.src, im.caption, im.credit) for im in a.images],
+        "staff": [(aid, role, name) for role in STAFF_ROLES for name in a.byline.get(role, [])],
+        "entities": [(aid, m.name, m.type, m.surface, m.block, m.start, m.end)
+                     for m in analysis.mentions],
+        "quotes": [(aid, q.speaker, q.role, q.kind, q.text, q.direct, q.block, q.start, q.end,
+                    list(q.aliases)) for q in analysis.quotes],
+        "social": [(aid, s.platform, s.url, s.post_id, s.handle, s.author, s.posted, s.text,
+                    list(s.hashtags), list(s.mentions), list(s.links), list(s.media), s.language,
+                    s.position, s.embedded) for s in analysis.social],
+    }
+    return rows
+
+
+def to_frames(analyses: list[Analysis]) -> dict[str, pd.DataFrame]:
+    """Many analyses -> one dataframe per table, columns as in FRAME_COLUMNS."""
+    collected: dict[str, list[tuple]] = {name: [] for name in FRAME_COLUMNS}
+    for analysis in analyses:
+        for name, rows in frame_rows(analysis).items():
+            collected[name].extend(rows)
+    frames = {name: pd.DataFrame(collected[name], columns=cols)
+              for name, cols in FRAME_COLUMNS.items()}
+    frames["articles"]["published"] = pd.to_datetime(frames["articles"]["published"], utc=True,
+                                                     errors="coerce")
+    return frames

@@ -1,0 +1,301 @@
+"""The loader: exact values on the seed and the devset, encodings, wrappers and broken input."""
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+import pytest
+
+from components.model import PARAGRAPH, SUBHEADING, ArticleError
+from components.parsing import (outlet_for, parse_article, parse_byline, section_for)
+
+from .conftest import SEED, devset_files, gold_for
+
+SEED_URL = "https://www.rfa.org/mandarin/yataibaodao/junshiwaijiao/hx1-09142023102355.html"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return parse_article(SEED.read_bytes(), SEED.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The seed, value by value (issue 2, "Expected on the seed")
+
+def test_seed_wrapper(seed):
+    assert seed.published == "2023-09-14T14:39:00Z"
+    assert seed.url == SEED_URL
+    assert seed.title == "朝俄加强军事关系\u3000中国态度暧昧含糊"
+    assert seed.outlet == "RFA"
+    assert seed.section == "yataibaodao/junshiwaijiao"
+    assert seed.script == "simplified"
+    assert seed.encoding == "utf-8"
+    assert seed.warnings == []
+
+
+def test_seed_byline(seed):
+    assert seed.byline == {"reporter": ["夏小华"], "editor": ["许书婷", "何平"],
+                           "web_editor": ["瑞哲"]}
+
+
+def test_seed_subheadings_in_place(seed):
+    assert seed.subheadings == ["金普会后 美国批准向韩国出售F-35战机", "中、俄、朝结盟？学者：中国另有打算"]
+    kinds = [b.kind for b in seed.blocks]
+    assert kinds.index(SUBHEADING) == 7
+    assert kinds.count(SUBHEADING) == 2
+
+
+def test_seed_related(seed):
+    assert seed.related == [
+        {"title": "中国副总理将访朝\u3000尹锡悦促北京就朝核威胁做更多",
+         "url": "https://www.rfa.org/mandarin/Xinwen/10-09072023164003.html"},
+        {"title": "回应美韩军演\u3000朝鲜发动战术核攻击演习",
+         "url": "https://www.rfa.org/mandarin/Xinwen/1-08312023104948.html"},
+    ]
+
+
+def test_seed_images(seed):
+    assert len(seed.images) == 1
+    image = seed.images[0]
+    assert image.caption.startswith("朝鲜中央通讯社发布的图片中")
+    assert image.credit == "REUTERS"
+    assert image.src.startswith("https://www.rfa.org/mandarin/yataibaodao/junshiwaijiao/")
+    assert image.src.endswith(".jpeg")
+
+
+def test_seed_paragraphs(seed):
+    paragraphs = seed.paragraphs
+    assert len(paragraphs) == 18
+    assert paragraphs[0].startswith("近日，朝鲜领导人金正恩高调到访俄罗斯。")
+    assert paragraphs[-1].startswith("刘德海认为，中朝还是政治关系为主")
+    for text in paragraphs:
+        assert text.strip()
+        assert "RFA_Chinese" not in text and "pic.twitter.com" not in text  # no tweet text
+        assert "记者：" not in text and "责编" not in text  # no byline
+        assert "via REUTERS" not in text  # no caption
+    assert all(b.kind in (PARAGRAPH, SUBHEADING) for b in seed.blocks)
+
+
+def test_seed_embeds_are_kept_for_the_social_stage(seed):
+    assert [e.position for e in seed.embeds] == [4, 15]
+    assert all('class="twitter-tweet"' in e.html for e in seed.embeds)
+
+
+def test_seed_identity_is_stable(seed):
+    again = parse_article(SEED.read_bytes(), "renamed.txt")
+    assert again.id == seed.id
+    assert len(seed.id) == 16
+    assert seed.content_hash == again.content_hash
+
+
+# ---------------------------------------------------------------------------------------------
+# The devset gold fields this issue covers
+
+@pytest.mark.parametrize("path", devset_files(), ids=lambda p: p.stem)
+def test_devset_metadata(path):
+    gold = gold_for(path)
+    article = parse_article(path.read_bytes(), path.name)
+    published = dt.datetime.fromtimestamp(gold["published_ms"] / 1000, dt.timezone.utc)
+    assert article.url == gold["url"]
+    assert article.title == gold["title"]
+    assert article.published == published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert article.script == gold["script"]
+    if gold["byline"] is None:
+        assert article.staff_names == set()
+    else:
+        assert article.byline["reporter"] == gold["byline"]["reporter"]
+        # The gold has one editor list; the contract separates web editors.
+        assert article.byline["editor"] + article.byline["web_editor"] == gold["byline"]["editor"]
+    for text in article.paragraphs:
+        assert not any(name in text for name in article.staff_names if len(name) > 1) or \
+            len(text) > 40
+
+
+def test_devset_is_present_or_skipped(devset):
+    assert len(devset) >= 6
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses
+
+@pytest.mark.parametrize("url, outlet, section", [
+    (SEED_URL, "RFA", "yataibaodao/junshiwaijiao"),
+    ("https://www.rfa.org/mandarin/yataibaodao/junshiwaijiao/2025/03/04/china-russia-drill/",
+     "RFA", "yataibaodao/junshiwaijiao"),
+    ("https://www.rfa.org/mandarin/Xinwen/10-09072023164003.html", "RFA", "Xinwen"),
+    ("https://www.voachinese.com/a/us-gop-senator-taiwan-strait-military-balance-20201007/"
+     "5613410.html", "VOA", None),
+    ("https://www.bbc.com/zhongwen/trad/business-66668559", "BBC", "business"),
+    ("https://www.cna.com.tw/news/aopl/202308230260.aspx", "CNA", "aopl"),
+    ("https://news.example.org/world/asia/story.html", "news.example.org", "world/asia"),
+    (None, None, None),
+])
+def test_outlet_and_section(url, outlet, section):
+    assert outlet_for(url) == outlet
+    assert section_for(url) == section
+
+
+# ---------------------------------------------------------------------------------------------
+# Bylines
+
+@pytest.mark.parametrize("text, expected", [
+    ("记者：夏小华    责编：许书婷 何平    网编：瑞哲",
+     {"reporter": ["夏小华"], "editor": ["许书婷", "何平"], "web_editor": ["瑞哲"]}),
+    ("記者：夏小華    責編：許書婷    網編：瑞哲",
+     {"reporter": ["夏小華"], "editor": ["許書婷"], "web_editor": ["瑞哲"]}),
+    ("自由亚洲电台记者陈品洁华盛顿报道   责编：申铧   网编：洪伟",
+     {"reporter": ["陈品洁"], "editor": ["申铧"], "web_editor": ["洪伟"]}),
+    ("自由亚洲电台记者 夏小华  台北报导        责编   胡力汉   许书婷",
+     {"reporter": ["夏小华"], "editor": ["胡力汉", "许书婷"], "web_editor": []}),
+    ("譯者：王嘉語/核稿：嚴思祺", {"reporter": ["王嘉語"], "editor": ["嚴思祺"], "web_editor": []}),
+    ("普京向记者表示，他看到了合作的可能性。", None),
+    ("这是一段普通的文字", None),
+])
+def test_parse_byline(text, expected):
+    assert parse_byline(text) == expected
+
+
+def test_trailing_byline_is_cut_from_the_paragraph():
+    body = "<p>（中央社台北1日電）今天天氣很好。（譯者：王嘉語/核稿：嚴思祺）1120823</p>"
+    article = parse_article(_wrap(body), "x.txt")
+    assert article.paragraphs == ["（中央社台北1日電）今天天氣很好。"]
+    assert article.byline["reporter"] == ["王嘉語"]
+    assert article.script == "traditional"
+
+
+# ---------------------------------------------------------------------------------------------
+# Encodings and line ends
+
+def _wrap(body: str, stamp: str = "1694702340000", title: str = "测试标题",
+          url: str = "https://www.rfa.org/mandarin/test/sub/a-09142023102355.html") -> bytes:
+    return f"<!--{stamp}-->\n[{title}]({url})\n------\n\n{body}".encode("utf-8")
+
+
+SIMPLIFIED_TEXT = SEED.read_text(encoding="utf-8") if SEED.exists() else ""
+
+
+@pytest.mark.parametrize("encoding, expected", [
+    ("utf-8", "utf-8"),
+    ("utf-8-sig", "utf-8"),
+    ("utf-16", "utf-16-le"),
+    ("utf-16-be", "utf-16-be"),
+    ("gb18030", "gb18030"),
+])
+def test_encodings_simplified(seed, encoding, expected):
+    data = SIMPLIFIED_TEXT.encode(encoding)
+    article = parse_article(data, "seed.txt")
+    assert article.encoding == expected
+    assert article.title == seed.title
+    assert article.paragraphs == seed.paragraphs
+    assert article.id == seed.id
+
+
+def test_big5_traditional():
+    text = _wrap("<p>美國國務院發言人表示，臺灣的民主值得肯定。中國外交部對此回應。</p>"
+                 "<p>記者：王小明</p>", title="臺灣民主").decode("utf-8")
+    article = parse_article(text.encode("big5"), "big5.txt")
+    assert article.encoding == "big5"
+    assert article.title == "臺灣民主"
+    assert article.script == "traditional"
+    assert article.byline["reporter"] == ["王小明"]
+
+
+def test_crlf_line_ends(seed):
+    data = SIMPLIFIED_TEXT.replace("\n", "\r\n").encode("utf-8")
+    article = parse_article(data, "crlf.txt")
+    assert article.published == seed.published
+    assert article.title == seed.title
+    assert article.paragraphs == seed.paragraphs
+
+
+# ---------------------------------------------------------------------------------------------
+# Missing or broken wrapper pieces give nulls, not crashes
+
+def test_body_only():
+    article = parse_article("<p>朝鲜领导人金正恩高调到访俄罗斯。</p>".encode(), "body.html")
+    assert (article.url, article.title, article.published, article.outlet) == (None, None, None, None)
+    assert article.paragraphs == ["朝鲜领导人金正恩高调到访俄罗斯。"]
+    assert "the file gives no publication time" in article.warnings
+    # Without a URL the identity is the content.
+    assert article.id == parse_article("<p>朝鲜领导人金正恩高调到访俄罗斯。</p>".encode(), "b").id
+
+
+def test_malformed_timestamp_loads_with_warning():
+    article = parse_article(_wrap("<p>正文。</p>", stamp="yesterday"), "bad-time.txt")
+    assert article.published is None
+    assert article.title == "测试标题"
+    assert any("not an epoch timestamp" in w for w in article.warnings)
+
+
+def test_no_comment_line():
+    data = "[标题](https://www.rfa.org/mandarin/a/b/c-01012024000000.html)\n---\n\n<p>正文。</p>"
+    article = parse_article(data.encode(), "x.txt")
+    assert article.published is None and article.title == "标题" and article.paragraphs == ["正文。"]
+
+
+def test_non_http_link_is_not_kept():
+    article = parse_article(_wrap("<p>正文。</p>", url="javascript:alert(1)"), "x.txt")
+    assert article.url is None
+    assert article.title == "测试标题"
+
+
+def test_unclosed_html_still_reads():
+    article = parse_article(_wrap("<p>第一段<p>第二段<div><b>粗体"), "x.txt")
+    assert article.paragraphs[:2] == ["第一段", "第二段"]
+
+
+def test_scripts_and_styles_are_never_text():
+    body = "<p>正文。</p><script>alert('x')</script><style>p{color:red}</style><p>第二段。</p>"
+    article = parse_article(_wrap(body), "x.txt")
+    assert article.paragraphs == ["正文。", "第二段。"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Files that are not articles: a clear message each
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "the file is empty"),
+    (b"   \n\n  ", "the file is empty"),
+    (b"\x89PNG\r\n\x1a\n" + zlib.compress(b"x" * 100), "this is a PNG image, not an article text file"),
+    (b"%PDF-1.7\n...", "this is a PDF document, not an article text file"),
+    (b"<html><body><div><span></span></div></body></html>", "no article text was found"),
+    (b"<p></p><p><span class='result-title'> </span></p>", "no article text was found"),
+    (b"\x00\x01\x02\x03" * 50, "binary file"),
+])
+def test_not_an_article(data, message):
+    with pytest.raises(ArticleError, match=message):
+        parse_article(data, "bad.txt")
+
+
+def test_oversized_file_is_refused():
+    from components import parsing
+    with pytest.raises(ArticleError, match="MB are not accepted"):
+        parse_article(b"a" * (parsing.MAX_ARTICLE_BYTES + 1), "big.txt")
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved web pages
+
+PAGE = """<!DOCTYPE html><html><head><title>旧标题 - 新闻网</title>
+<meta property="og:title" content="美国国务院回应朝俄峰会">
+<meta property="article:published_time" content="2023-09-14T22:39:00+08:00">
+<link rel="canonical" href="https://www.example-news.com/world/2023/09/14/story.html">
+</head><body><nav><a href="/">首页</a><a href="/world">国际</a></nav>
+<article><h1>美国国务院回应朝俄峰会</h1>
+<p>美国国务院发言人米勒（Matthew Miller）星期四表示，美国对朝俄军事合作深表关切，并将与盟友密切协调。</p>
+<p>米勒说：“当你看到金正恩誓言为俄罗斯提供全面支持时，这令人相当不安。”分析人士认为，这次会面可能改变地区安全格局。</p>
+<p>韩国总统尹锡悦此前也呼吁国际社会对朝鲜的挑衅行为作出一致回应，中国外交部则表示这是两国之间的事情。</p>
+<blockquote class="twitter-tweet"><p lang="en">Statement on DPRK-Russia talks.</p>&mdash; Department of State (@StateDept)
+<a href="https://twitter.com/StateDept/status/1702000000000000001">September 14, 2023</a></blockquote>
+</article><footer>版权所有 © 新闻网</footer></body></html>"""
+
+
+def test_full_page():
+    article = parse_article(PAGE.encode("utf-8"), "page.html")
+    assert article.kind == "page"
+    assert article.title == "美国国务院回应朝俄峰会"
+    assert article.url == "https://www.example-news.com/world/2023/09/14/story.html"
+    assert article.published == "2023-09-14T14:39:00Z"
+    assert any(p.startswith("美国国务院发言人米勒") for p in article.paragraphs)
+    assert not any("版权所有" in p or p == "首页" for p in article.paragraphs)
+    assert len(article.embeds) == 1 and "StateDept" in article.embeds[0].html
