@@ -438,7 +438,9 @@ class _BodyReader:
         return total > 0 and bold == total
 
     def _links(self, el: Tag, block: int | None, related: bool = False) -> None:
-        for a in el.find_all("a", href=True):
+        anchors = [el] if el.name == "a" else []
+        anchors += [d for d in el.descendants if isinstance(d, Tag) and d.name == "a"]
+        for a in anchors:
             url = safe_url(a.get("href"), self.base)
             if url:
                 self.a.links.append(Link(block, url, clean_text(a.get_text(" ")), related))
@@ -502,12 +504,24 @@ class _BodyReader:
                 self.a.links.append(Link(None, url, title, True))
         return True
 
-    def _has_embed(self, el: Tag) -> bool:
-        if el.name in EMBED_TAGS or el.name == "blockquote" and EMBED_CLASS_RE.search(" ".join(el.get("class") or [])):
-            return True
-        return el.find(EMBED_TAGS) is not None or el.find(
-            lambda t: t.name in ("blockquote", "div") and EMBED_CLASS_RE.search(" ".join(t.get("class") or [])) is not None
-        ) is not None or el.find(attrs={"data-telegram-post": True}) is not None
+    @staticmethod
+    def _scan(el: Tag) -> "_Scan":
+        """One pass over an element's descendants (bs4's find() builds a matcher per call,
+        which dominated the loader's time)."""
+        scan = _Scan()
+        for d in el.descendants:
+            if not isinstance(d, Tag):
+                continue
+            name = d.name
+            if _is_embed_element(d):
+                scan.embeds.append(d)
+            elif name == "figure":
+                scan.figures.append(d)
+            elif name == "a" and d.get("href"):
+                scan.anchors.append(d)
+            if name in BLOCK_CHILD_TAGS:
+                scan.has_block_child = True
+        return scan
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, parent: Tag, depth: int = 0) -> None:
@@ -527,20 +541,24 @@ class _BodyReader:
         name = el.name
         if name in DROP_TAGS:
             return
-        if name == "figure" or (name in ("p", "div") and el.find("figure") is not None
-                                and not clean_text(_text_outside(el, "figure"))):
-            for fig in ([el] if name == "figure" else el.find_all("figure")):
-                self._figure(fig)
-            return
-        if name in EMBED_TAGS or (name in ("blockquote", "div", "p") and self._has_embed(el)
-                                  and name != "p") or el.get("data-telegram-post"):
+        if _is_embed_element(el):
             self._embed(el)
             return
-        if name == "p" and self._has_embed(el):
-            # A paragraph wrapping an embed: keep the embed, and any real text beside it.
-            for child in el.find_all(lambda t: t.name in EMBED_TAGS or t.name == "blockquote"):
-                self._embed(child)
-                child.extract()
+        scan = self._scan(el)
+        if name == "figure" or (scan.figures and name in ("p", "div")
+                                and not clean_text(_text_outside(el, "figure"))):
+            for fig in ([el] if name == "figure" else scan.figures):
+                self._figure(fig)
+            return
+        if scan.embeds:
+            if name != "p" and not clean_text(_text_outside_all(el, scan.embeds)):
+                self._embed(el)
+                return
+            # Text beside an embed: keep each embed, then read the rest as text.
+            for child in scan.embeds:
+                if child.parent is not None:
+                    self._embed(child)
+                    child.extract()
         if name == "img":
             src = safe_url(el.get("src"), self.base)
             if src:
@@ -558,8 +576,8 @@ class _BodyReader:
             for text in self._text(el):
                 self._add_block(SUBHEADING, text, el)
             return
-        if name in CONTAINER_TAGS and depth < MAX_DEPTH and el.find(
-                ["p", "div", "figure", "ul", "ol", "blockquote", "h2", "h3", "h4", "iframe", "table"]):
+        if (name in CONTAINER_TAGS or name == "blockquote") and depth < MAX_DEPTH and \
+                scan.has_block_child:
             self.walk(el, depth + 1)
             return
         texts = self._text(el)
@@ -569,6 +587,38 @@ class _BodyReader:
                               and len(texts) == 1 and len(texts[0]) <= 80) else PARAGRAPH
         for text in texts:
             self._add_block(kind, text, el)
+
+
+class _Scan:
+    __slots__ = ("embeds", "figures", "anchors", "has_block_child")
+
+    def __init__(self):
+        self.embeds: list[Tag] = []
+        self.figures: list[Tag] = []
+        self.anchors: list[Tag] = []
+        self.has_block_child = False
+
+
+BLOCK_CHILD_TAGS = {"p", "div", "figure", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5",
+                    "h6", "table", "section", "article"}
+
+
+def _is_embed_element(el: Tag) -> bool:
+    """An element whose markup is an embed: a player, a script, a post widget."""
+    name = el.name
+    if name in EMBED_TAGS or el.get("data-telegram-post") is not None:
+        return True
+    if name in ("blockquote", "div"):
+        classes = el.get("class")
+        if classes and EMBED_CLASS_RE.search(" ".join(classes)):
+            return True
+    return False
+
+
+def _text_outside_all(el: Tag, inner: list[Tag]) -> str:
+    inner_ids = {id(t) for t in inner}
+    return "".join(s for s in el.find_all(string=True)
+                   if not any(id(p) in inner_ids for p in s.parents))
 
 
 def _text_outside(el: Tag, tag: str) -> str:

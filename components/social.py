@@ -753,7 +753,7 @@ def _http_url(url) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or len(url) > MAX_URL_CHARS or any(c in url for c in "\r\n\t\x00"):
+    if not url or len(url) > MAX_URL_CHARS or any(c.isspace() or c < " " or c == "\ufffd" for c in url):
         return None
     if url.startswith("//"):
         url = "https:" + url
