@@ -1,0 +1,1 @@
+"""The archive-scale benchmark (``python -m bench``) and its synthetic corpus; see README.md."""

@@ -45,6 +45,7 @@ TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>")
 VOID_TAGS = {"br", "img", "hr", "meta", "input", "link", "source", "wbr", "col", "area", "embed",
              "param", "track"}
 DIGITS_RE = re.compile(r"\d+")
+DATE_PATH_RE = re.compile(r"/(?:19|20)\d\d/\d\d/\d\d/")
 
 
 @dataclasses.dataclass
@@ -126,10 +127,13 @@ def name_pool(size: int = NAME_POOL_SIZE, seed: int = 7) -> list[str]:
 
 def vary_url(url: str | None, index: int, stamp: dt.datetime) -> str:
     """A new, unique address in the base's style: the longest digit run of the last path segment
-    is shifted by ``index``; a segment without digits gets ``-<index>``."""
+    is shifted by ``index``; a segment without digits gets ``-<index>``; a ``/yyyy/mm/dd/`` path
+    takes the new date."""
     if not url:
         return f"https://example.org/news/{stamp:%Y/%m/%d}/article-{index}.html"
     head, sep, query = url.partition("?")
+    # New-style addresses carry the date in the path: keep it in step with the new time.
+    head = DATE_PATH_RE.sub(stamp.strftime("/%Y/%m/%d/"), head, count=1)
     trimmed = head.rstrip("/")
     slash = trimmed.rfind("/")
     prefix, last = trimmed[:slash + 1], trimmed[slash + 1:]

@@ -31,6 +31,9 @@ def cmd_parse(paths: list[str]) -> int:
                 record = to_contract(analyse(data, raw))
             except ArticleError as exc:
                 record = error_record(raw, str(exc))
+            except Exception as exc:  # a bug must cost one file, never the whole run
+                record = error_record(raw, f"internal error while analysing the file "
+                                           f"({type(exc).__name__}: {exc})")
         failed |= "error" in record
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()

@@ -310,20 +310,64 @@ def analyses_from_tables(tables: dict[str, pa.Table]) -> Iterator[tuple[Analysis
         yield Analysis(article, mentions, said, refs), data
 
 
+def _tuples(table: pa.Table) -> list[tuple]:
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return list(zip(*columns)) if columns else []
+
+
+def prepared_from_tables(tables: dict[str, pa.Table]) -> Iterator:
+    """``store.Prepared`` records (rows in ``FRAME_COLUMNS`` order, as ``pipeline.frame_rows``
+    makes them, plus the original bytes) from one part's tables, in article order."""
+    from .store import Prepared
+
+    children: dict[str, dict[str, list[tuple]]] = {}
+    for table in pipeline.FRAME_COLUMNS:
+        if table == "articles":
+            continue
+        for row in _tuples(tables[table]):
+            children.setdefault(row[0], {}).setdefault(table, []).append(row)
+    files = {row[1]: row for row in _tuples(tables["files"])}
+    col = {name: i for i, name in enumerate(pipeline.FRAME_COLUMNS["articles"])}
+    published = col["published"]
+    for row in _tuples(tables["articles"]):
+        row = row[:published] + (_iso(row[published]),) + row[published + 1:]
+        aid = row[0]
+        rows = {"articles": [row]}
+        for table in pipeline.FRAME_COLUMNS:
+            if table != "articles":
+                rows[table] = children.get(aid, {}).get(table, [])
+        file_row = files.get(aid)
+        data = file_row[3] if file_row else b""
+        warnings = row[col["warnings"]].split("\n") if row[col["warnings"]] else []
+        yield Prepared(row[col["source"]], row[col["content_hash"]], aid, row[col["title"]],
+                       rows, data, warnings)
+
+
 def attach_parquet(store, out_dir: str | pathlib.Path, *, batch_size: int = ATTACH_BATCH,
                    progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Load a ``parse_to_parquet`` output folder into ``store`` through ``Store.write``.
+    """Load a ``parse_to_parquet`` output folder into ``store``, in batches of one transaction.
 
-    Returns counts by write status (as the store reports them) plus ``errors`` (files the
-    parse job rejected) and ``stale`` (True when the output was made by another parser version:
-    the store will re-derive those articles from their kept bytes at its next start).
+    The rows go in through ``Store.write_prepared`` (the inner half of ``Store.write``: same
+    upsert, duplicate and version rules, without re-deriving rows from Analysis objects); with a
+    store that lacks it, Analysis objects are rebuilt and passed to ``Store.write``.
+    Returns counts by write status plus ``errors`` (files the parse job rejected), ``articles``
+    and ``stale`` (True when the output was made by another parser version: the store then
+    re-derives those articles from their kept bytes at its next start).
     """
+    from .store import ensure_ready
+
+    out_dir = pathlib.Path(out_dir)
+    if not (out_dir / "articles").is_dir():
+        raise FileNotFoundError(f"{out_dir} holds no parse-to-parquet output (no articles/)")
     meta = read_meta(out_dir)
+    # A new store records the current parser version here, so its first start does not
+    # re-derive what was just attached.
+    ensure_ready(store, samples_dir=None)
     parts = part_names(out_dir)
-    total = sum(pq.ParquetFile(pathlib.Path(out_dir) / "articles" / p).metadata.num_rows
-                for p in parts)
+    total = sum(pq.ParquetFile(out_dir / "articles" / p).metadata.num_rows for p in parts)
+    bulk = getattr(store, "write_prepared", None)
     counts: dict[str, int] = {}
-    batch: list[tuple[Analysis, bytes]] = []
+    batch: list = []
     done = 0
     errors = 0
 
@@ -331,7 +375,8 @@ def attach_parquet(store, out_dir: str | pathlib.Path, *, batch_size: int = ATTA
         nonlocal done
         if not batch:
             return
-        for result in store.write(batch):
+        results = bulk(batch) if bulk else store.write(batch)
+        for result in results:
             status = getattr(result, "status", None) or "written"
             counts[status] = counts.get(status, 0) + 1
         done += len(batch)
@@ -343,7 +388,8 @@ def attach_parquet(store, out_dir: str | pathlib.Path, *, batch_size: int = ATTA
     for part in parts:
         tables = {t: read_table(out_dir, t, part) for t in TABLES}
         errors += tables["errors"].num_rows
-        for item in analyses_from_tables(tables):
+        items = prepared_from_tables(tables) if bulk else analyses_from_tables(tables)
+        for item in items:
             batch.append(item)
             if len(batch) >= batch_size:
                 flush()

@@ -7,25 +7,23 @@ the version, so new articles show on every page at once without clearing anythin
 """
 from __future__ import annotations
 
-import os
 import threading
 
 import streamlit as st
 
-from . import queries
+from . import queries, settings
 
-DB_ENV = "NEWSROOM_LENS_DB"
 # Cached results kept at most (each is a small, LIMITed frame).
 CACHE_ENTRIES = 1024
 
 
-def store_path() -> str | None:
-    """The configured store path, or None for the store module's default."""
-    return os.environ.get(DB_ENV) or None
+def store_path() -> str:
+    """The configured store path ($NEWSROOM_LENS_DB, else the settings default), read each call."""
+    return str(settings.db_path())
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str | None):
+def _store(path: str):
     from . import store as store_mod
     return store_mod.get_store(path)
 
@@ -35,7 +33,7 @@ def get_store():
 
 
 @st.cache_resource(show_spinner=False)
-def _startup_state(path: str | None) -> dict:
+def _startup_state(path: str) -> dict:
     # One per store path and process: start-up work runs once, other sessions wait on the lock.
     return {"lock": threading.Lock(), "ready": False}
 
@@ -68,7 +66,7 @@ def startup():
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
-def _load(path: str | None, version: int, name: str, key: str, _args: tuple):
+def _load(path: str, version: int, name: str, key: str, _args: tuple):
     # `key` (repr of the args) is the cache key; `_args` carries the real values unhashed.
     return getattr(queries, name)(_store(path), *_args)
 

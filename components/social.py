@@ -13,6 +13,15 @@ iframes, links), instagram (``blockquote.instagram-media``), telegram (``data-te
 ``t.me`` links), tiktok (``blockquote.tiktok-embed``), weibo (links) and ``other`` (known post
 URLs of smaller platforms, and any unknown iframe, kept with its URL so its host shows).
 
+Fields: ``handle`` without '@'; ``author`` the display name ("— 自由亚洲电台 (@RFA_Chinese)"
+gives 自由亚洲电台); ``posted`` an ISO date from the printed date ("September 13, 2023",
+"2023年9月13日"...), for tweets without one from the id (tweet ids carry their time, UTC);
+``text`` the post's paragraphs, ``<br>`` kept as line breaks, anchors as shown;
+``hashtags``/``mentions`` without '#'/'@', decoded, in the order written, repeats kept (from
+the post's hashtag/mention anchors; for captions that link none, from the text); ``links``
+the outbound http(s) links (t.co...); ``media`` pic.twitter.com and CDN links; ``language``
+the text's ``lang``. A YouTube player's own title, when it is not the generic one, is its text.
+
 Positions (``SocialRef.position``), always "the number of body blocks before it":
 - an embed keeps its ``Embed.position`` (a tweet after the 4th body block has position 4);
 - a bare link inside body block ``b`` gets ``b + 1``: it is placed right after the block that
@@ -41,6 +50,7 @@ MAX_EMBEDS = 500  # embeds read per article
 MAX_LINKS = 5_000  # body links read per article
 MAX_EMBED_CHARS = 300_000  # markup read per embed
 MAX_HTML_CHARS = 2_000_000  # markup read by extract_social_from_html
+MAX_ARTICLE_EMBED_CHARS = 3_000_000  # markup read over all embeds of one article
 MAX_NODES = 100_000  # tags visited per parsed fragment
 MAX_REFS = 500  # references returned per article
 MAX_TEXT_CHARS = 10_000  # characters of post text kept
@@ -62,7 +72,7 @@ TELEGRAM_ATTR = "data-telegram-post"  # "channel/123" on the widget <script>
 OTHER_BLOCKQUOTE_ATTRS = {"text-post-media": "data-text-post-permalink",  # Threads
                           "bluesky-embed": "data-bluesky-uri"}
 # Where lazy-loading pages keep an iframe's real address.
-IFRAME_SRC_ATTRS = ("src", "data-src", "data-lazy-src", "data-original")
+IFRAME_SRC_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data")  # data: <object>
 # Attributes that carry a YouTube video id on "lite" players.
 YOUTUBE_ID_ATTRS = ("videoid", "data-youtube-id", "data-youtube")
 YOUTUBE_ID_TAGS = {"lite-youtube"}
@@ -117,6 +127,7 @@ MENTION_IN_TEXT = re.compile(r"(?<![\w@.])@(" + INSTAGRAM_HANDLE + r")")
 # Media shown in a tweet: the anchor text is pic.twitter.com/… (or pic.x.com/…).
 MEDIA_TEXT = re.compile(r"^(?:https?://)?(pic\.(?:twitter|x)\.com/\S+)$", re.I)
 MEDIA_PATH = re.compile(r"/(?:photo|video)/\d+/?$")
+MEDIA_DOMAINS = ("twimg.com", "cdninstagram.com", "fbcdn.net", "sinaimg.cn", "tiktokcdn.com")
 # Paths of hashtag pages, per platform ("/hashtag/X", "/explore/tags/X", "/tag/X").
 HASHTAG_PATH = re.compile(r"/(?:hashtag|tags|tag)/([^/?#]+)", re.I)
 WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # HTML source whitespace (not U+00A0/U+3000)
@@ -223,14 +234,19 @@ def classify_url(url: str) -> SocialRef | None:
 def _extract_article(article: Article) -> list[SocialRef]:
     refs: list[SocialRef] = []
     embeds = list(getattr(article, "embeds", None) or [])[:MAX_EMBEDS]
+    budget = MAX_ARTICLE_EMBED_CHARS
     for emb in embeds:
         html = getattr(emb, "html", None)
         if not isinstance(html, str) or not html:
             continue
+        html = html[:min(MAX_EMBED_CHARS, budget)]
+        budget -= len(html)
+        if not html:
+            break
         pos = getattr(emb, "position", None)
         pos = pos if isinstance(pos, int) and not isinstance(pos, bool) else None
         try:
-            refs.extend(_scan(html[:MAX_EMBED_CHARS], pos, anchor_fallback=True))
+            refs.extend(_scan(html, pos, anchor_fallback=True))
         except Exception:  # noqa: BLE001 - one broken embed must not hide the others
             continue
         if len(refs) >= MAX_REFS:
@@ -256,8 +272,9 @@ def _key(ref: SocialRef) -> tuple:
 
 
 def _dedupe(refs: list[SocialRef]) -> list[SocialRef]:
-    """One record per post: the first occurrence wins (embeds come before bare links); empty
-    fields are filled from later duplicates (a rendered iframe and its blockquote, say)."""
+    """One record per post: the first occurrence wins (embeds come before bare links, so its
+    position and ``embedded`` stay); empty fields are filled from later duplicates (a rendered
+    iframe and its blockquote, say), and a URL naming the user replaces one that does not."""
     out: list[SocialRef] = []
     seen: dict[tuple, int] = {}
     for ref in refs:
@@ -267,6 +284,8 @@ def _dedupe(refs: list[SocialRef]) -> list[SocialRef]:
             out.append(ref)
             continue
         first = out[seen[k]]
+        if first.handle is None and ref.handle and ref.url:
+            first.url = ref.url  # "/user/status/id" says more than "/i/web/status/id"
         for f in fields(SocialRef):
             if f.name in ("embedded", "position"):
                 continue
@@ -342,7 +361,7 @@ def _read_widget(el: Tag) -> SocialRef | object | None:
         vid = next((_attr(el, a) for a in YOUTUBE_ID_ATTRS if YOUTUBE_ID.match(_attr(el, a))), "")
         if vid:
             return SocialRef("youtube", f"https://www.youtube.com/watch?v={vid}", post_id=vid)
-    if name in ("iframe", "embed"):
+    if name in ("iframe", "embed", "object"):
         return _iframe(el) or _SKIP_MARK
     if name in ("script", "style", "noscript", "template"):
         return _SKIP_MARK
@@ -357,14 +376,19 @@ def _read_widget(el: Tag) -> SocialRef | object | None:
 
 def _tweet(el: Tag) -> SocialRef | None:
     status_a, post = None, None
-    for a in reversed(el.find_all("a", href=True, limit=500)):
+    anchors = el.find_all("a", href=True, limit=500)
+    paras = el.find_all("p", limit=50)
+    in_text = _anchors_in(paras)
+    # The status link is the date under the text; a status link inside the text comes second.
+    ordered = [a for a in reversed(anchors) if id(a) not in in_text] + \
+        [a for a in reversed(anchors) if id(a) in in_text]
+    for a in ordered:
         p = _safe_parse(_attr(a, "href"))
         if p and p.platform == "twitter" and p.post_id:
             status_a, post = a, p
             break
     if post is None:
         post = _tweet_from_attrs(el)
-    paras = [p for p in el.find_all("p", limit=50)]
     ref = SocialRef("twitter", post.url if post else None,
                     post_id=post.post_id if post else None,
                     handle=post.handle if post else None)
@@ -384,7 +408,7 @@ def _tweet(el: Tag) -> SocialRef | None:
         ref.posted = _parse_date(_visible_text(status_a))
     if ref.posted is None:
         for a in el.find_all("a", limit=500):
-            if a.find_parent("p") is None and (d := _parse_date(_visible_text(a))):
+            if id(a) not in in_text and (d := _parse_date(_visible_text(a))):
                 ref.posted = d
                 break
     if ref.posted is None and ref.post_id:
@@ -491,17 +515,19 @@ def _tiktok(el: Tag) -> SocialRef | None:
     post_id = (post.post_id if post else None) or (vid if DIGITS.match(vid) else None)
     handle = post.handle if post else None
     url = post.url if post and post.post_id else None
+    paras = el.find_all("p", limit=50)
     if handle is None:
+        in_text = _anchors_in(paras)
         for a in el.find_all("a", limit=100):
             m = MENTION_TEXT.match((_attr(a, "title") or _visible_text(a)).strip())
-            if m and a.find_parent("p") is None:
+            if m and id(a) not in in_text:
                 handle = m.group(1)
                 break
     if url is None and post_id:
         url = f"https://www.tiktok.com/@{handle}/video/{post_id}" if handle else \
             f"https://www.tiktok.com/embed/v2/{post_id}"
     ref = SocialRef("tiktok", url, post_id=post_id, handle=handle)
-    _fill_from_paragraphs(ref, el.find_all("p", limit=50), hashtag_text_fallback=True)
+    _fill_from_paragraphs(ref, paras, hashtag_text_fallback=True)
     if not (ref.post_id or ref.handle):
         return None
     return ref
@@ -522,8 +548,10 @@ def _facebook(el: Tag) -> SocialRef | None:
     quote = el.find("blockquote")
     if quote is not None:
         # "<p>text</p>Posted by <a href=profile>Name</a> on <a href=post>date</a>"
-        _fill_from_paragraphs(ref, quote.find_all("p", limit=50), hashtag_text_fallback=True)
-        outside = [a for a in quote.find_all("a", href=True, limit=50) if a.find_parent("p") is None]
+        paras = quote.find_all("p", limit=50)
+        _fill_from_paragraphs(ref, paras, hashtag_text_fallback=True)
+        in_text = _anchors_in(paras)
+        outside = [a for a in quote.find_all("a", href=True, limit=50) if id(a) not in in_text]
         for a in outside:
             d = _parse_date(_visible_text(a))
             if d:
@@ -632,28 +660,34 @@ def _fill_from_paragraphs(ref: SocialRef, paras: list[Tag], hashtag_text_fallbac
                 continue
             if url is None:
                 continue
-            if MEDIA_PATH.search(_path(url)) and _host(url).endswith(("twitter.com", "x.com")):
+            if _on(_host(url), *MEDIA_DOMAINS) or (
+                    MEDIA_PATH.search(_path(url)) and _on(_host(url), "twitter.com", "x.com")):
                 media.append(url)
             else:
                 links.append(url)
     if hashtag_text_fallback and ref.text:
-        linked = set(tags)
-        for m in HASHTAG_IN_TEXT.finditer(ref.text):
-            t = m.group(1)
-            if not t.isdigit() and t not in linked:
-                tags.append(t)
-        linked_m = set(mentions)
-        for m in MENTION_IN_TEXT.finditer(ref.text):
-            h = m.group(1).rstrip(".")
-            if h and h not in linked_m:
-                mentions.append(h)
+        # Only when the markup links none: mixing both would lose the written order.
+        if not tags:
+            tags = [t for m in HASHTAG_IN_TEXT.finditer(ref.text) if not (t := m.group(1)).isdigit()]
+        if not mentions:
+            mentions = [h for m in MENTION_IN_TEXT.finditer(ref.text) if (h := m.group(1).rstrip("."))]
     ref.hashtags = tags[:MAX_ITEMS]
     ref.mentions = mentions[:MAX_ITEMS]
-    # A caption linked to its own post is no outbound link.
-    own = (ref.platform, ref.post_id) if ref.post_id else None
-    ref.links = [u for u in links[:MAX_ITEMS]
-                 if own is None or ((q := _safe_parse(u)) is None or (q.platform, q.post_id) != own)]
+    ref.links = [u for u in links if _outbound(ref, u)][:MAX_ITEMS]
     ref.media = media[:MAX_ITEMS]
+
+
+def _outbound(ref: SocialRef, url: str) -> bool:
+    """False for links back into the post's own platform that are no other post (cashtag and
+    search pages, profiles) and for a caption linked to its own post."""
+    q = _safe_parse(url)
+    if q is None:
+        return True
+    if q is _SKIP:
+        return False
+    if q.platform == ref.platform and (not q.is_post or (ref.post_id and q.post_id == ref.post_id)):
+        return False
+    return True
 
 
 def _hashtag_of(shown: str, href: str) -> str | None:
@@ -960,7 +994,9 @@ def _read_weibo(url, host, segs, query, parts) -> _Post:
     low = [s.lower() for s in segs]
     if len(segs) >= 2 and low[0] in ("detail", "status") and WEIBO_MID.match(segs[1]):
         return _Post("weibo", segs[1], None, f"https://m.weibo.cn/detail/{segs[1]}", True)
-    if len(segs) >= 2 and DIGITS.match(segs[0]) and WEIBO_MID.match(segs[1]):
+    # weibo.com/<uid>/<mid>; an all-lowercase word there is a profile tab ("favorites").
+    if len(segs) >= 2 and DIGITS.match(segs[0]) and WEIBO_MID.match(segs[1]) \
+            and not (segs[1].isalpha() and segs[1].islower()):
         return _Post("weibo", segs[1], segs[0], f"https://weibo.com/{segs[0]}/{segs[1]}", True)
     if len(segs) >= 2 and low[0] in ("u", "n"):
         return _Post("weibo", None, segs[1], url, False)
@@ -996,7 +1032,7 @@ def _read_other(url, host, segs, query, parts) -> _Post | None:
 
 
 _READERS = (
-    ("twitter", ("twitter.com", "x.com", "twimg.com"), _read_twitter),
+    ("twitter", ("twitter.com", "x.com"), _read_twitter),
     ("youtube", ("youtube.com", "youtube-nocookie.com", "youtu.be"), _read_youtube),
     ("facebook", ("facebook.com", "fb.com", "fb.watch"), _read_facebook),
     ("instagram", ("instagram.com", "instagr.am"), _read_instagram),
@@ -1006,6 +1042,11 @@ _READERS = (
     ("other", ("threads.net", "threads.com", "bsky.app", "bilibili.com", "b23.tv", "douyin.com",
                "vimeo.com", "reddit.com"), _read_other),
 )
+
+
+def _anchors_in(paras: list[Tag]) -> set[int]:
+    """Ids of the anchors inside these paragraphs (cheaper than walking up from each anchor)."""
+    return {id(a) for p in paras for a in p.find_all("a", limit=MAX_ITEMS * 2)}
 
 
 def _attr(el, name: str) -> str:

@@ -248,7 +248,7 @@ def test_rendered_tweet_iframe_merges_with_its_blockquote():
     r = refs[0]
     assert (r.post_id, r.handle, r.author, r.hashtags, r.posted) == (
         "1702069050359394378", "some_tv", "某台", ["测试"], "2023-09-13")
-    assert r.url == "https://twitter.com/i/web/status/1702069050359394378"  # the first seen wins
+    assert r.url == "https://twitter.com/some_tv/status/1702069050359394378"  # names the user
     only_iframe = extract_social_from_html('<iframe data-tweet-id="1702069050359394378"></iframe>')
     assert [(x.platform, x.post_id, x.posted) for x in only_iframe] == [
         ("twitter", "1702069050359394378", "2023-09-13")]
@@ -270,6 +270,50 @@ def test_tweet_without_class_and_with_missing_parts():
     # Only a paragraph: kept as a tweet without id rather than dropped or crashing.
     [r] = extract_social_from_html('<blockquote class="twitter-tweet"><p>just text</p></blockquote>')
     assert (r.post_id, r.url, r.text) == (None, None, "just text")
+
+
+def test_status_link_in_text_is_not_the_tweet_and_own_pages_are_not_links():
+    html = ('<blockquote class="twitter-tweet"><p lang="en">Buy <a href="https://twitter.com/search?q=%24TSLA&amp;src=ctag">$TSLA</a> '
+            'see <a href="https://twitter.com/other/status/1500000000000000001">this</a> '
+            '<a href="https://t.co/q">example.com/x</a></p>— N (@n) '
+            '<a href="https://twitter.com/n/status/1500000000000000000">March 5, 2022</a></blockquote>')
+    [r] = extract_social_from_html(html)
+    assert (r.post_id, r.handle, r.text) == ("1500000000000000000", "n", "Buy $TSLA see this example.com/x")
+    assert r.links == ["https://twitter.com/other/status/1500000000000000001", "https://t.co/q"]
+
+
+def test_saved_page_rendered_embeds():
+    data = (FIXTURES / "saved_page.html").read_bytes()
+    article = parse_article(data, "saved_page.html")
+    refs = extract_social(article)
+    # Tag manager, ad and Facebook page-plugin iframes are furniture; the rendered tweet keeps
+    # its id (the date comes from the id, the handle is not in the saved markup).
+    assert [(r.platform, r.post_id, r.url, r.posted, r.embedded) for r in refs] == [
+        ("twitter", "1764950000000000000", "https://twitter.com/i/web/status/1764950000000000000",
+         "2024-03-05", True),
+        ("youtube", "dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", None, True),
+    ]
+
+
+def test_rendered_facebook_plugin_and_object_players():
+    html = ('<div class="fb-post fb_iframe_widget"><span><iframe src="https://www.facebook.com/v2.3/plugins/post.php?'
+            'href=https%3A%2F%2Fwww.facebook.com%2Fsomepage%2Fposts%2F1234567890%2F&amp;width=500"></iframe></span></div>'
+            '<object data="https://www.youtube.com/v/dQw4w9WgXcQ"></object>'
+            '<embed src="https://player.vimeo.com/video/76979871">')
+    refs = extract_social_from_html(html)
+    assert [(r.platform, r.post_id, r.handle, r.url) for r in refs] == [
+        ("facebook", "1234567890", "somepage", "https://www.facebook.com/somepage/posts/1234567890/"),
+        ("youtube", "dQw4w9WgXcQ", None, "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("other", "76979871", None, "https://vimeo.com/76979871"),
+    ]
+
+
+def test_caption_hashtags_written_as_plain_text_keep_order_and_repeats():
+    html = ('<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/AbC123/">'
+            '<p><a href="https://www.instagram.com/p/AbC123/">夜景 #香港 #night #香港 @pal_1 #2024 a#b</a></p>'
+            '<p>A post shared by X Y (@x.y)</p></blockquote>')
+    [r] = extract_social_from_html(html)
+    assert (r.hashtags, r.mentions, r.handle, r.author) == (["香港", "night", "香港"], ["pal_1"], "x.y", "X Y")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +351,8 @@ def test_post_urls(url, expected):
     "https://twitter.com/RFA_Chinese", "https://twitter.com/hashtag/%E6%9C%9D%E9%B2%9C",
     "https://t.co/abc", "https://www.youtube.com/@channel", "https://www.facebook.com/somepage/",
     "https://www.instagram.com/someone/", "https://t.me/chan_name", "https://weibo.com/u/1234567890",
+    "https://weibo.com/1234567890/favorites", "https://pbs.twimg.com/media/abc.jpg",
+    "https://www.youtube.com/embed/videoseries?list=PL1", "https://vm.tiktok.com/",
     "https://www.rfa.org/mandarin/a.html", "javascript:alert('https://twitter.com/a/status/1')",
     "data:text/html,https://twitter.com/a/status/1", "ftp://twitter.com/a/status/1", "", None,
     "http://[::1", "https://", "https://twitter.com/a/status/1\n2",

@@ -1,0 +1,219 @@
+"""Entities page (issue 3): who and what the filtered articles are about.
+
+In: the sidebar filters and this page's own controls. Out: the top people, places and
+organisations (by mentions or by articles), their trends over time, which of them appear
+together (heat map, and the articles behind a chosen pair), the sentences around a chosen
+entity (keyword in context), and the top keywords that are not entities. Every table and
+chart has a CSV of exactly what is shown. All data comes through ``loaders.load``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, loaders, queries, widgets
+
+MEASURES = {"mentions": "Mentions", "articles": "Articles mentioning them"}
+GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
+TYPE_CHOICES = {"all": "All types", "person": "Person", "place": "Place", "org": "Organisation"}
+TOP_N_DEFAULT = 10
+COOC_DEFAULT = 12
+CONTEXT_LIMIT = 50  # sentences shown for one entity
+PAIR_LIMIT = 100  # articles listed for a pair
+KEYWORDS_K = 20
+NAME_OPTIONS = 300  # entities offered by the pickers
+
+
+def _name_label(names: pd.DataFrame):
+    types = dict(zip(names["name"], names["type"]))
+    mentions = dict(zip(names["name"], names["mentions"]))
+
+    def label(name: str) -> str:
+        kind = charts.ENTITY_TYPE_LABELS.get(types.get(name), "")
+        return f"{name} · {kind} · {mentions.get(name, 0):,}" if kind else name
+    return label
+
+
+def _article_links(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(link=[widgets.article_url(i) for i in df["id"]])
+
+
+def _top_section(filters, measure: str) -> pd.DataFrame:
+    top_n = st.slider("How many per type", 5, 30, TOP_N_DEFAULT, key="ent_top_n")
+    top = loaders.load("entity_top", filters, measure, top_n)
+    cols = st.columns(3)
+    for col, etype in zip(cols, queries.ENTITY_TYPES):
+        with col:
+            if (top["type"] == etype).any():
+                st.altair_chart(charts.entity_bars(top, etype, measure), width="stretch")
+            else:
+                plural = charts.ENTITY_TYPE_PLURALS[etype].lower()
+                widgets.empty_state(f"No {plural} found in these articles.")
+    shown = top.assign(type=top["type"].map(charts.ENTITY_TYPE_LABELS))[
+        ["type", "rank", "name", "mentions", "articles"]]
+    with st.expander("Table of the top entities"):
+        st.dataframe(shown, hide_index=True, width="stretch", key="ent_top_table",
+                     column_config={"type": "Type", "rank": "Rank", "name": "Entity",
+                                    "mentions": "Mentions", "articles": "Articles"})
+    widgets.csv_download(shown, "newsroom-lens-top-entities.csv",
+                         "Download the top entities (CSV)", key="ent_top_csv")
+    return top
+
+
+def _trend_section(filters, measure: str, top: pd.DataFrame, names: pd.DataFrame) -> None:
+    ranked = top.sort_values([measure, "name"], ascending=[False, True])["name"]
+    default = [n for n in dict.fromkeys(ranked) if n in set(names["name"])][:3]
+    left, right = st.columns([3, 1])
+    chosen = left.multiselect("Entities", names["name"].tolist(), default=default,
+                              format_func=_name_label(names), key="ent_trend_names",
+                              max_selections=8, placeholder="Choose entities to compare")
+    grain = right.segmented_control("Per", list(GRAINS), format_func=GRAINS.get,
+                                    default="week", key="ent_trend_grain") or "week"
+    if not chosen:
+        widgets.empty_state("Choose one or more entities above to see how often they come up.")
+        return
+    trend = loaders.load("entity_trend", filters, tuple(chosen), grain)
+    if trend.empty:
+        widgets.empty_state("These entities have no mentions in dated articles under these "
+                            "filters.", "Widen the dates in the sidebar or pick other entities.")
+        return
+    st.altair_chart(charts.entity_trend(trend, grain, measure), width="stretch")
+    shown = trend.assign(period=pd.to_datetime(trend["period"]).dt.strftime("%Y-%m-%d"))[
+        ["period", "name", "mentions", "articles"]]
+    widgets.csv_download(shown, "newsroom-lens-entity-trends.csv",
+                         "Download the trends (CSV)", key="ent_trend_csv")
+
+
+def _cooccurrence_section(filters) -> None:
+    left, right = st.columns([1, 1])
+    top_n = left.slider("Top entities in the map", 4, 25, COOC_DEFAULT, key="ent_cooc_n")
+    etype = right.selectbox("Entity type", list(TYPE_CHOICES), format_func=TYPE_CHOICES.get,
+                            key="ent_cooc_type")
+    pairs = loaders.load("entity_cooccurrence", filters, top_n,
+                         None if etype == "all" else etype)
+    if pairs.empty:
+        widgets.empty_state("No two of these entities appear in the same article.",
+                            "Widen the filters or include more entities in the map.")
+        return
+    st.altair_chart(charts.cooccurrence_heatmap(pairs), width="stretch")
+    shown = pairs.rename(columns={"entity_a": "entity_a", "entity_b": "entity_b"})
+    widgets.csv_download(shown, "newsroom-lens-cooccurrence.csv",
+                         "Download the pairs (CSV)", key="ent_cooc_csv")
+
+    st.markdown("**Articles where two entities appear together**")
+    names = list(dict.fromkeys(pairs["entity_a"].tolist() + pairs["entity_b"].tolist()))
+    first = pairs.iloc[0]
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("First entity", names, index=names.index(first["entity_a"]),
+                     key="ent_pair_a")
+    others = [n for n in names if n != a]
+    b_default = first["entity_b"] if first["entity_b"] in others else others[0]
+    b = c2.selectbox("Second entity", others, index=others.index(b_default), key="ent_pair_b")
+    arts = loaders.load("pair_articles", filters, a, b, PAIR_LIMIT)
+    if arts.empty:
+        widgets.empty_state(f"{widgets.md_escape(a)} and {widgets.md_escape(b)} never appear "
+                            "in the same article under these filters.")
+        return
+    shown = _article_links(arts).assign(
+        published=lambda d: d["published"].map(widgets.fmt_date))[
+        ["published", "title", "link", "outlet", "mentions_a", "mentions_b", "id"]]
+    st.caption(f"{len(shown):,} article(s)" + (f" (the newest {PAIR_LIMIT})"
+                                               if len(shown) >= PAIR_LIMIT else ""))
+    st.dataframe(shown, hide_index=True, width="stretch", key="ent_pair_table",
+                 column_config={
+                     "published": st.column_config.TextColumn("Published (UTC)"),
+                     "title": st.column_config.TextColumn("Title", width="large"),
+                     "link": st.column_config.LinkColumn("Read", display_text="Open ↗"),
+                     "outlet": "Outlet",
+                     "mentions_a": st.column_config.NumberColumn(f"Mentions of {a}", format="%d"),
+                     "mentions_b": st.column_config.NumberColumn(f"Mentions of {b}", format="%d"),
+                     "id": "Article id"})
+    widgets.csv_download(shown, "newsroom-lens-pair-articles.csv",
+                         "Download these articles (CSV)", key="ent_pair_csv")
+
+
+def _context_section(filters, names: pd.DataFrame, top: pd.DataFrame, measure: str) -> None:
+    options = names["name"].tolist()
+    ranked = top.sort_values([measure, "name"], ascending=[False, True])["name"].tolist()
+    default = ranked[0] if ranked and ranked[0] in options else options[0]
+    name = st.selectbox("Entity", options, index=options.index(default),
+                        format_func=_name_label(names), key="ent_kwic_name")
+    rows = loaders.load("entity_contexts", filters, name, CONTEXT_LIMIT)
+    if rows.empty:
+        widgets.empty_state("No sentences mention this entity under these filters.")
+        return
+    st.caption(f"{len(rows):,} sentence(s), newest articles first"
+               + (f" (at most {CONTEXT_LIMIT})" if len(rows) >= CONTEXT_LIMIT else ""))
+    lines = []
+    for r in rows.itertuples(index=False):
+        title = widgets.md_escape(r.title or "(untitled)")
+        where = "title" if r.block == -1 else f"paragraph {int(r.block) + 1}"
+        sentence = (widgets.md_escape(r.before) + f":blue-background[{widgets.md_escape(r.match)}]"
+                    + widgets.md_escape(r.after))
+        lines.append(f"- {sentence}  \n  :gray[{widgets.fmt_date(r.published)} · "
+                     f"[{title}]({widgets.article_url(r.article_id)}) · {where}]")
+    with st.container(height=480, border=True):
+        st.markdown("\n".join(lines))
+    shown = rows.assign(published=rows["published"].map(widgets.fmt_date),
+                        sentence=rows["before"] + rows["match"] + rows["after"],
+                        link=[widgets.article_url(i) for i in rows["article_id"]])[
+        ["published", "title", "block", "sentence", "match", "article_id", "link"]]
+    widgets.csv_download(shown, "newsroom-lens-keyword-in-context.csv",
+                         "Download these sentences (CSV)", key="ent_kwic_csv")
+
+
+def _keyword_section(filters) -> None:
+    with st.spinner("Finding keywords…"):
+        kw = loaders.load("entity_keywords", filters, KEYWORDS_K,
+                          queries.KEYWORD_SAMPLE_PARAGRAPHS)
+    if kw.empty:
+        widgets.empty_state("No keywords: these articles have no paragraph text.")
+        return
+    st.caption(f"Computed over up to {queries.KEYWORD_SAMPLE_PARAGRAPHS:,} paragraphs of the "
+               "newest matching articles; names of people, places and organisations are left "
+               "out.")
+    st.altair_chart(charts.keyword_bars(kw), width="stretch")
+    widgets.csv_download(kw, "newsroom-lens-keywords.csv", "Download the keywords (CSV)",
+                         key="ent_kw_csv")
+
+
+store = loaders.startup()
+filters = widgets.sidebar_filters()
+
+st.title("Entities", anchor=False)
+st.caption("People, places and organisations named in the articles.")
+caption = widgets.filters_caption(filters)
+if caption:
+    st.caption(caption)
+
+names = loaders.load("entity_names", filters, NAME_OPTIONS)
+if names.empty:
+    if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
+        widgets.empty_state("The corpus is empty.",
+                            "Add article files on the Upload page, then come back here.",
+                            icon=":material/inbox:")
+    else:
+        widgets.empty_state("No people, places or organisations in the articles that match "
+                            "these filters.",
+                            "Widen the dates or clear the outlet and section filters in the "
+                            "sidebar, or upload more files on the Upload page.",
+                            icon=":material/filter_alt_off:")
+    st.stop()
+
+measure = st.segmented_control("Count entities by", list(MEASURES), format_func=MEASURES.get,
+                               default="mentions", key="ent_measure",
+                               help="Mentions: every time the name appears. Articles: how many "
+                                    "articles name it at least once.") or "mentions"
+
+tab_top, tab_trend, tab_cooc, tab_kwic, tab_kw = st.tabs(
+    ["Top entities", "Trends", "Appear together", "In context", "Keywords"])
+with tab_top:
+    top = _top_section(filters, measure)
+with tab_trend:
+    _trend_section(filters, measure, top, names)
+with tab_cooc:
+    _cooccurrence_section(filters)
+with tab_kwic:
+    _context_section(filters, names, top, measure)
+with tab_kw:
+    _keyword_section(filters)

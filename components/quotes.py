@@ -1,0 +1,914 @@
+"""The quote and speaker stage: who says what in an article.
+
+In: an ``Article`` (body blocks and title) and the entity stage's ``Mention`` list (person / place /
+org mentions with canonical names and offsets; may be empty). Out: ``extract_quotes`` gives one
+``model.Quote`` per direct quote (a span in “…” 「…」 『…』 ‘…’ attributed to someone) and per
+paraphrase (a reporting clause without quote marks: ``X表示 / 认为 / 指出 …``), with the
+speaker's canonical name, role, kind (expert / official / other, or ``source`` for organisations and
+unnamed sources), block and character offsets (of the quoted words, or of the reported clause).
+``summarize_speakers`` turns those rows into the ``speakers`` list of the ``parse`` contract:
+named speakers only, in order of first appearance in the article.
+
+How it reads an article, paragraph by paragraph (the title and sub-headings are headlines and are
+never read as speech):
+
+1. Top-level quote spans are found with a stack, so ‘…’ or “…” nested in “…” stay inside their
+   outer quote; an unclosed quote runs to the end of the paragraph (multi-paragraph quotes).
+2. Sentences end at 。！？； outside quotes and brackets; clauses at ，：.
+3. Every reporting verb outside quotes (data/dictionaries/speech_verbs.tsv) makes an event whose
+   speaker is the first person named in the clause before the verb (``美国国务院发言人米勒
+   （Matthew Miller）表示``, ``“…”X说``, ``据X称``), a pronoun (他/她 → the latest named speaker),
+   an organisation or unnamed source (kind ``source``), or, for a verb with no subject of its own
+   (``…，并批评``), the subject of the sentence. Background clauses (当…, 随着…) are not speech,
+   and a verb inside someone's reported clause (``X写道，Y说…``) is part of X's words.
+4. Quotes in a sentence with events go to the event that introduces them (``X说：“``) or that
+   follows them (``”X说``), else to the nearest; such a sentence counts as direct quotes only. A
+   quote sentence without a verb continues the paragraph's last speaker, and a paragraph that
+   starts with a quote continues the previous paragraph's last speaker.
+5. Quoted terms are not speech: names followed by a Latin translation, short quotes repeated
+   elsewhere or in the title, ``所谓“…”``, ``“…”一词``, short attributive quotes (``“…”的``).
+6. Speaker identity comes from the entity stage's person mentions; a cheap regex fallback (a
+   title followed by a name, ``X先生``, a name followed by a Latin name in brackets) covers names it
+   missed. Role = the words before the fullest mention (``台湾政治大学外交学系教授``); kind = the
+   title nearest the name (data/dictionaries/roles_titles.tsv); aliases = the Latin name in
+   brackets and shorter forms of the name (``法塔斯`` for ``安東尼奧·法塔斯``).
+
+Vocabulary files are written in Simplified Chinese; Traditional forms are generated with OpenCC
+when the module loads, so the same rules read RFA/VOA (Simplified) and CNA/BBC (Traditional) text.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+from .model import PARAGRAPH, Article, Mention, Quote
+from .textutil import converter
+
+DICT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
+VERBS_FILE = DICT_DIR / "speech_verbs.tsv"
+TITLES_FILE = DICT_DIR / "roles_titles.tsv"
+SURNAMES_FILE = DICT_DIR / "roles_surnames.txt"
+SOURCES_FILE = DICT_DIR / "roles_sources.txt"
+NONPERSON_FILE = DICT_DIR / "roles_nonperson_words.txt"
+
+KIND_EXPERT, KIND_OFFICIAL, KIND_OTHER, KIND_SOURCE = "expert", "official", "other", "source"
+
+# ---------------------------------------------------------------------------------------------
+# Marks and punctuation
+
+OPEN_TO_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "﹃": "﹄"}
+CLOSE_MARKS = set(OPEN_TO_CLOSE.values())
+QUOTE_MARK_RE = re.compile("[“”「」『』‘’﹁﹂﹃﹄]")
+# Brackets hold Latin names, dates and asides; nothing inside them is speech or a subject.
+PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)")
+SENTENCE_END_RE = re.compile(r"[。！？!?；;]+")
+CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;]")
+# Speech-like quote content: has sentence punctuation inside.
+SPEECH_PUNCT_RE = re.compile(r"[，。！？；：、,!?;…]")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+SPACES = " \t\u3000\xa0"
+
+# A quote at most this long without punctuation may be a term rather than words someone said.
+TERM_MAX_CHARS = 8
+# An attributive quote (“…”的 …) at most this long is a term.
+ATTRIBUTIVE_TERM_MAX_CHARS = 6
+# Words that announce a term or a name rather than speech.
+TERM_BEFORE = ("所谓", "所謂", "称为", "稱為", "稱爲", "称作", "稱作", "叫做", "名为", "名為", "名爲",
+               "题为", "題為", "題爲", "改为", "改為", "改爲", "改名为", "改名為", "号称", "號稱",
+               "俗称", "俗稱", "简称", "簡稱", "称之为", "稱之為", "被称", "被稱", "列为", "列為",
+               "定性为", "定性為", "口号", "口號", "标语", "標語", "字眼", "打出", "喊出", "高喊",
+               "标榜", "標榜", "贴上", "貼上", "冠以", "以")
+TERM_AFTER = ("一词", "一詞", "这个词", "這個詞", "这个字", "這個字", "的说法", "的說法", "的比喻",
+              "字样", "字樣", "名义", "名義", "名称", "名稱", "称号", "稱號", "口号", "口號",
+              "标签", "標籤", "概念", "一说", "一說", "等词", "等詞", "的称呼", "的稱呼", "二字",
+              "两字", "兩字", "三字", "四字", "一语", "一語")
+# Prepositions right before a short quote make it a noun phrase (对“金普会”的报道).
+TERM_PREPOSITIONS = "对對从從与與和把将將被为為向於于"
+# A name right after one of these is an object, not the one who speaks (向普京表示, 和普京).
+OBJECT_MARKERS = "对對向和与與跟给給被让讓把替同及"
+# Clause openers that are not part of a subject.
+CONNECTOR_RE = re.compile(
+    r"^(?:[" + SPACES + r"]|但是|但|而且|而|不过|不過|另外|此外|同时|同時|与此同时|與此同時|因此|"
+    r"所以|对此|對此|就此|其中|并且|並且|并|並|然而|随后|隨後|最后|最後|首先|其次|另一方面|"
+    r"此前|之前|稍后|稍後|至于|至於|另)+")
+# A clause starting with these is background (when X said …), not reported speech.
+BACKGROUND_RE = re.compile(r"^(?:当|當|每当|每當|随着|隨著|自从|自從|直到|等到|如果|若|假如|一旦|即使)")
+PRONOUN_RE = re.compile(r"^[他她](?![们們人])")
+# Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
+ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
+# Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
+MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?[的之]")
+# Forms of address that belong to a surname-only name (曾小姐, 林先生).
+ADDRESS_WORDS = ("先生", "小姐", "女士", "太太", "夫人")
+NAME_JOINERS = "·‧•・．-"
+# Latin honorifics and party tags to drop from an alias (Sen. Tom Cotton, R-AR → Tom Cotton).
+LATIN_HONORIFIC_RE = re.compile(r"^(?:(?:Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Gen|Adm|Gov|Rev|Sir|Lt|Col|Capt|"
+                                r"President|Senator|Representative|Minister)\.?\s+)+")
+LATIN_PARTY_TAG_RE = re.compile(r",\s*[A-Z]-[A-Z]{2}\b.*$")
+ROLE_MAX_CHARS = 45
+ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
+ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|当天|當天|近日|日前)+")
+# How far before a verb a subject may stand (科顿星期三在出席……提问时表示).
+MAX_SUBJECT_DISTANCE = 110
+SOURCE_NAME_MAX_CHARS = 20
+SOURCE_CUT_RE = re.compile(r"(?:在|於|于|今天|昨天|日前|近日|接受|对|對|向|也|还|還|则|則|曾|已|\d)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+def _variants(word: str) -> set[str]:
+    """The word as written in Simplified and in the Traditional standards in use."""
+    out = {word}
+    for config in ("s2t", "s2tw", "s2hk"):
+        out.add(converter(config).convert(word))
+    return out
+
+
+def _data_lines(path: pathlib.Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines.append(line.rstrip("\n"))
+    return lines
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+
+
+@dataclass
+class _Vocab:
+    verb_re: re.Pattern
+    verb_not_before: dict[str, str]
+    verb_not_after: dict[str, str]
+    title_re: re.Pattern
+    title_kind: dict[str, str]
+    source_re: re.Pattern
+    surname_alt: str
+    nonperson_cjk: tuple[str, ...]
+    nonperson_latin: frozenset[str]
+    title_name_re: re.Pattern
+    address_re: re.Pattern
+    latin_paren_re: re.Pattern
+    post_title_re: re.Pattern
+
+
+@functools.lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    not_before: dict[str, str] = {}
+    not_after: dict[str, str] = {}
+    for line in _data_lines(VERBS_FILE):
+        cols = line.split("\t")
+        verb = cols[0].strip()
+        before = cols[1].strip() if len(cols) > 1 else ""
+        after = cols[2].strip() if len(cols) > 2 else ""
+        for form in _variants(verb):
+            not_before[form] = "".join(_variants(before)) if before else ""
+            not_after[form] = "".join(_variants(after)) if after else ""
+    title_kind: dict[str, str] = {}
+    for line in _data_lines(TITLES_FILE):
+        cols = line.split("\t")
+        if len(cols) >= 2:
+            for form in _variants(cols[0].strip()):
+                title_kind[form] = cols[1].strip()
+    sources = {f for line in _data_lines(SOURCES_FILE) for f in _variants(line.strip())}
+    surnames = {f for line in _data_lines(SURNAMES_FILE) for w in line.split() for f in _variants(w)}
+    cjk_end, latin = [], set()
+    section = None
+    for line in _data_lines(NONPERSON_FILE):
+        if line.strip().startswith("["):
+            section = line.strip()
+            continue
+        for w in line.split():
+            if section == "[cjk]":
+                cjk_end.extend(_variants(w))
+            elif section == "[latin]":
+                latin.add(w.lower())
+    surname_alt = _alternation(surnames)
+    titles_alt = _alternation(title_kind)
+    verbs_alt = _alternation(not_before)
+    # What may follow a name: a verb, a date or weekday, an adverb, a preposition, punctuation.
+    # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
+    strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|在|於|于|对|對|向|也|还|還|则|則|曾|"
+                   r"今天|昨天|前天|今年|去年|近日|日前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
+                   r"星期|周[一二三四五六日末]|週[一二三四五六日末]|当天|當天|早前|稍早|随后|隨後|\d|"
+                   r"[〇零一二三四五六七八九十两兩]+[月日号號]|[（(])")
+    post = (r"(?:" + strict_post + r"|已|都|又|更|和|与|與|跟|及|的|等|[，,、。：:；]|$|"
+            + titles_alt + r")")
+    # A surname-led name may be followed by more; any other run of characters after a title
+    # is a name only when a verb, a date or a bracket follows it (总统普京在…).
+    name_core = (r"(?:[\u4e00-\u9fff]{1,8}(?:[" + NAME_JOINERS + r"][\u4e00-\u9fff]{1,10})+"
+                 r"|(?:" + surname_alt + r")(?:" + "|".join(ADDRESS_WORDS) + r")"
+                 r"|(?:" + surname_alt + r")[\u4e00-\u9fff]{1,2}?)(?=" + post + r")"
+                 r"|[\u4e00-\u9fff]{2,4}?(?=" + strict_post + r")")
+    return _Vocab(
+        verb_re=re.compile(verbs_alt),
+        verb_not_before=not_before,
+        verb_not_after=not_after,
+        title_re=re.compile(titles_alt),
+        title_kind=title_kind,
+        source_re=re.compile(_alternation(sources)),
+        surname_alt=surname_alt,
+        nonperson_cjk=tuple(sorted(set(cjk_end), key=len, reverse=True)),
+        nonperson_latin=frozenset(latin),
+        title_name_re=re.compile(r"(?:" + titles_alt + r")(?P<name>" + name_core + r")"),
+        address_re=re.compile(r"(?:" + surname_alt + r")(?:" + "|".join(ADDRESS_WORDS) + r")"),
+        latin_paren_re=re.compile(r"(?P<cjk>[\u4e00-\u9fff" + NAME_JOINERS + r"]{2,16})"
+                                  r"[（(](?P<latin>[A-Za-z][A-Za-z .,'’\-]{1,60})[)）]"),
+        post_title_re=re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?P<title>" + titles_alt + r")"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+def _clean_latin(latin: str) -> str:
+    latin = LATIN_PARTY_TAG_RE.sub("", latin.strip())
+    latin = LATIN_HONORIFIC_RE.sub("", latin)
+    return latin.strip(" ,.")
+
+
+def _latin_is_person(latin: str) -> bool:
+    """A Latin name in brackets that looks like a person's: 2-5 capitalised words, no org word."""
+    voc = _vocab()
+    words = LATIN_WORD_RE.findall(_clean_latin(latin))
+    if not 2 <= len(words) <= 5:
+        return False
+    if any(w.lower() in voc.nonperson_latin for w in words):
+        return False
+    if any(w.isupper() and len(w) > 1 for w in words):  # acronyms: IAEA, PATA
+        return False
+    return sum(w[0].isupper() for w in words) >= len(words) - 1
+
+
+def _looks_nonperson(name: str) -> bool:
+    voc = _vocab()
+    if len(name) < 2 or not CJK_RE.search(name):
+        return True
+    if voc.title_re.fullmatch(name) or voc.source_re.fullmatch(name):
+        return True
+    foreign = any(j in name for j in NAME_JOINERS)
+    for end in voc.nonperson_cjk:
+        if name.endswith(end) and (len(end) >= 2 or (len(name) >= 4 and not foreign)):
+            return True
+    return False
+
+
+def _strip_titles(name: str) -> str:
+    """科顿参议员 → 科顿 (a title written after the name is not part of it); 林先生 stays."""
+    voc = _vocab()
+    for m in voc.title_re.finditer(name):
+        if m.end() == len(name) and m.start() >= 2:
+            return name[: m.start()]
+    return name
+
+
+@dataclass
+class _Person:
+    name: str  # canonical
+    surfaces: set[str] = field(default_factory=set)
+    aliases: list[str] = field(default_factory=list)
+
+
+class _Registry:
+    """The people of one article: every surface form → canonical name."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, _Person] = {}
+        self.surface_to_name: dict[str, str] = {}
+
+    def add(self, name: str, surface: str | None = None) -> str:
+        name = _strip_titles(name)
+        canon = self._canonical_for(name)
+        person = self.people.setdefault(canon, _Person(canon))
+        for s in {name, canon, surface or name}:
+            if s and len(s) >= 2:
+                person.surfaces.add(s)
+                self.surface_to_name.setdefault(s, canon)
+        # The family-name part of a foreign name (安東尼奧·法塔斯 → 法塔斯) is how later
+        # sentences refer to the person.
+        for joiner in "·‧•・．":
+            if joiner in canon:
+                tail = canon.rsplit(joiner, 1)[1]
+                if len(tail) >= 2:
+                    person.surfaces.add(tail)
+                    self.surface_to_name.setdefault(tail, canon)
+        return canon
+
+    def _canonical_for(self, name: str) -> str:
+        if name in self.surface_to_name:
+            return self.surface_to_name[name]
+        for canon, person in self.people.items():
+            if any(j in canon for j in NAME_JOINERS) and canon.endswith(name) and len(name) >= 2:
+                return canon
+        return name
+
+    def merge_longer(self, short: str, long: str) -> None:
+        """Fold a person known by a shorter form into the fuller name."""
+        if short == long or short not in self.people:
+            return
+        person = self.people.pop(short)
+        target = self.people.setdefault(long, _Person(long))
+        target.surfaces |= person.surfaces
+        for s in person.surfaces:
+            self.surface_to_name[s] = long
+        for a in person.aliases:
+            if a not in target.aliases:
+                target.aliases.append(a)
+
+    def alias(self, canon: str, alias: str) -> None:
+        person = self.people.get(canon)
+        if person and alias and alias != canon and alias not in person.aliases:
+            person.aliases.append(alias)
+
+
+def _fallback_names(text: str) -> list[tuple[str, str | None]]:
+    """(name, Latin alias or None) found by regex in one paragraph."""
+    voc = _vocab()
+    found: list[tuple[str, str | None]] = []
+    for m in voc.title_name_re.finditer(text):
+        name = m.group("name")
+        if not _looks_nonperson(name) and not BACKGROUND_RE.match(name):
+            found.append((name, None))
+    for m in voc.address_re.finditer(text):
+        found.append((m.group(0), None))
+    for m in voc.latin_paren_re.finditer(text):
+        latin = m.group("latin")
+        if not _latin_is_person(latin):
+            continue
+        cjk = m.group("cjk")
+        # The name is what follows the last title or 的 in the run before the brackets.
+        cut = 0
+        for t in voc.title_re.finditer(cjk):
+            if t.end() < len(cjk):
+                cut = max(cut, t.end())
+        cut = max(cut, cjk.rfind("的") + 1, cjk.rfind("、") + 1)
+        name = _strip_titles(cjk[cut:])
+        if 2 <= len(name) <= 14 and not _looks_nonperson(name):
+            found.append((name, _clean_latin(latin)))
+    return found
+
+
+def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
+    """People from the entity stage first (their canonical names rule), then regex finds."""
+    reg = _Registry()
+    staff = article.staff_names
+    nonperson: set[str] = set()
+    for m in mentions:
+        if m.type == "person":
+            if m.name in staff or m.surface in staff:
+                continue
+            reg.add(m.name, m.surface)
+        elif m.surface:
+            nonperson.add(m.surface)
+            nonperson.add(m.name)
+    entity_people = list(reg.people)
+    for block in article.blocks:
+        if block.kind != PARAGRAPH:
+            continue
+        for name, latin in _fallback_names(block.text):
+            if name in staff or name in nonperson:
+                continue
+            # An entity-stage name that contains or is contained in this one is the same person.
+            same = next((p for p in entity_people if name in p or p in name), None)
+            canon = reg.add(same, name) if same else reg.add(name)
+            if latin:
+                reg.alias(canon, latin)
+    # Fold short forms into full foreign names (法塔斯 → 安東尼奧·法塔斯).
+    for canon in list(reg.people):
+        for other in list(reg.people):
+            if other != canon and any(j in other for j in NAME_JOINERS) and other.endswith(canon):
+                reg.merge_longer(canon, other)
+                break
+    return reg, nonperson
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraph structure
+
+@dataclass
+class _Span:
+    open: int  # index of the opening mark
+    close: int  # index of the closing mark, or len(text) when the quote runs on
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return self.open + 1, self.close
+
+
+def _quote_spans(text: str) -> list[_Span]:
+    spans: list[_Span] = []
+    stack: list[str] = []
+    start = 0
+    for m in QUOTE_MARK_RE.finditer(text):
+        ch = m.group(0)
+        if ch in OPEN_TO_CLOSE:
+            if not stack:
+                start = m.start()
+            stack.append(ch)
+        elif stack:
+            if OPEN_TO_CLOSE[stack[-1]] == ch:
+                stack.pop()
+            elif any(OPEN_TO_CLOSE[o] == ch for o in stack):
+                while OPEN_TO_CLOSE[stack.pop()] != ch:
+                    pass
+            else:
+                continue  # a stray closer (an apostrophe in English text)
+            if not stack:
+                spans.append(_Span(start, m.start()))
+    if stack:
+        spans.append(_Span(start, len(text)))
+    return spans
+
+
+class _Mask:
+    """Sorted, disjoint [start, end) intervals with a membership test."""
+
+    def __init__(self, intervals: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(intervals):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+@dataclass
+class _Event:
+    verb_start: int
+    verb_end: int
+    speaker: str | None  # canonical person, source phrase, or None
+    kind: str  # "person" | "source"
+    subject_pos: int | None
+    content_start: int  # where the reported words begin
+    introduces_quote: bool  # verb followed by ：“ or ，“
+    additive: bool
+    inherited: bool = False  # no subject of its own (…，并批评): took the sentence's
+    got_quote: bool = False
+
+
+@dataclass
+class _Para:
+    text: str
+    spans: list[_Span]
+    mask: _Mask
+    quote_mask: _Mask
+    breaks: list[int]  # clause-break positions outside masks (plus quote ends)
+    sentences: list[tuple[int, int]]
+
+
+def _analyse_structure(text: str) -> _Para:
+    spans = _quote_spans(text)
+    quote_iv = [(s.open, s.close + 1) for s in spans]
+    quote_mask = _Mask(quote_iv)
+    parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text) if m.start() not in quote_mask]
+    mask = _Mask(quote_iv + parens)
+    breaks = sorted({m.start() for m in CLAUSE_BREAK_RE.finditer(text) if m.start() not in mask}
+                    | {s.close for s in spans if s.close < len(text)})
+    sentences = []
+    start = 0
+    for m in SENTENCE_END_RE.finditer(text):
+        if m.start() in mask:
+            continue
+        sentences.append((start, m.end()))
+        start = m.end()
+    if start < len(text) and text[start:].strip():
+        sentences.append((start, len(text)))
+    return _Para(text, spans, mask, quote_mask, breaks, sentences)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms versus speech
+
+def _quoted_counts(article: Article) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    texts = [article.title or ""] + [b.text for b in article.blocks]
+    for text in texts:
+        for span in _quote_spans(text):
+            s, e = span.inner
+            inner = text[s:e].strip()
+            if inner:
+                counts[inner] = counts.get(inner, 0) + 1
+    return counts
+
+
+def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) -> bool:
+    """A quoted term, title, name or scare quote rather than someone's words."""
+    s, e = span.inner
+    inner = text[s:e].strip(SPACES)
+    if not inner:
+        return True
+    if SPEECH_PUNCT_RE.search(inner):
+        return False
+    if not CJK_RE.search(inner):
+        return len(inner.split()) <= 3
+    after = text[span.close + 1: span.close + 8].lstrip(SPACES)
+    before = text[max(0, span.open - 4): span.open].rstrip(SPACES)
+    if after.startswith(("（", "(")) and re.match(r"^[（(][A-Za-z]", after):
+        return True  # “台湾观光局”（Taiwan Tourism Bureau）: a name with its translation
+    if inner in names:
+        return True
+    if len(inner) > TERM_MAX_CHARS:
+        return False
+    if counts.get(inner, 0) >= 2:
+        return True
+    if any(before.endswith(w) for w in TERM_BEFORE) or any(after.startswith(w) for w in TERM_AFTER):
+        return True
+    if before and before[-1] in TERM_PREPOSITIONS:
+        return True
+    if len(inner) <= ATTRIBUTIVE_TERM_MAX_CHARS and after.startswith(("的", "之")):
+        return True
+    if _looks_nonperson(inner) and len(inner) >= 3 and _vocab().source_re.search(inner):
+        return True  # an organisation's name
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+
+@dataclass
+class _Found:
+    speaker: str
+    kind: str  # "person" | "source"
+    text: str
+    direct: bool
+    block: int
+    start: int
+    end: int
+
+
+class _Reader:
+    def __init__(self, article: Article, mentions: list[Mention]) -> None:
+        self.article = article
+        self.voc = _vocab()
+        self.registry, self.nonperson = _build_registry(article, mentions)
+        self.org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        for m in mentions:
+            if m.type in ("org", "place") and m.block >= 0:
+                self.org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
+        self.counts = _quoted_counts(article)
+        self.term_names = set(self.nonperson)
+        self.surfaces = sorted(self.registry.surface_to_name, key=len, reverse=True)
+        self.found: list[_Found] = []
+        self.last_named: str | None = None
+
+    # -- people in a paragraph
+
+    def _person_hits(self, para: _Para) -> list[tuple[int, int, str]]:
+        """Non-overlapping person surfaces outside quotes and brackets, longest first."""
+        hits: list[tuple[int, int, str]] = []
+        taken: list[tuple[int, int]] = []
+        text = para.text
+        for surface in self.surfaces:
+            pos = text.find(surface)
+            while pos != -1:
+                end = pos + len(surface)
+                if pos not in para.mask and not any(s < end and pos < e for s, e in taken):
+                    hits.append((pos, end, self.registry.surface_to_name[surface]))
+                    taken.append((pos, end))
+                pos = text.find(surface, end)
+        hits.sort()
+        return hits
+
+    def _subject(self, para: _Para, hits, start: int, end: int) -> tuple[int, str] | None:
+        """The first person in [start, end) who is not an object or a modifier."""
+        text = para.text
+        for s, e, name in hits:
+            if s < start or e > end:
+                continue
+            if s > 0 and text[s - 1] in OBJECT_MARKERS:
+                continue
+            if MODIFIER_AFTER_RE.match(text[e:e + 40]):
+                continue
+            return s, name
+        return None
+
+    def _source(self, para: _Para, block: int, start: int, end: int) -> str | None:
+        """An organisation or an unnamed source standing as the subject of a clause."""
+        text = para.text
+        for s, e, name in self.org_by_block.get(block, []):
+            if start <= s and e <= end and s not in para.mask:
+                return name
+        clause = text[start:end]
+        if not self.voc.source_re.search(clause) and not self.voc.title_re.search(clause):
+            return None
+        cut = SOURCE_CUT_RE.search(clause, 1)
+        phrase = clause[: cut.start()] if cut else clause
+        phrase = PAREN_RE.sub("", phrase).strip(SPACES)
+        if not phrase or len(phrase) > SOURCE_NAME_MAX_CHARS:
+            return None
+        return phrase
+
+    # -- events
+
+    def _clause_start(self, para: _Para, pos: int, floor: int) -> int:
+        i = bisect.bisect_left(para.breaks, pos) - 1
+        return max(floor, para.breaks[i] + 1) if i >= 0 else floor
+
+    def _events(self, para: _Para, block: int, hits, sent: tuple[int, int],
+                para_last: str | None) -> list[_Event]:
+        text = para.text
+        s_start, s_end = sent
+        events: list[_Event] = []
+        blocked_until_quote = False
+        raw = [m for m in self.voc.verb_re.finditer(text, s_start, s_end) if m.start() not in para.mask]
+        # Adjacent verbs are one (报道称, 表示说).
+        verbs: list[list[int]] = []
+        for m in raw:
+            form = m.group(0)
+            prev = text[m.start() - 1] if m.start() > 0 else ""
+            nxt = text[m.end()] if m.end() < len(text) else ""
+            if prev and prev in self.voc.verb_not_before.get(form, ""):
+                continue
+            if nxt and nxt in self.voc.verb_not_after.get(form, ""):
+                continue
+            if verbs and verbs[-1][1] == m.start():
+                verbs[-1][1] = m.end()
+            else:
+                verbs.append([m.start(), m.end()])
+        last_quote_end = -1
+        for vs, ve in verbs:
+            # A quote closing between the previous event and this verb lifts the block.
+            if blocked_until_quote and any(vs > sp.close > last_quote_end and sp.open >= s_start
+                                           for sp in para.spans):
+                blocked_until_quote = False
+            if blocked_until_quote:
+                continue
+            cs = self._clause_start(para, vs, s_start)
+            pre = text[cs:vs]
+            stripped = CONNECTOR_RE.sub("", pre)
+            offset = cs + (len(pre) - len(stripped))
+            if BACKGROUND_RE.match(stripped):
+                continue
+            after = text[ve:ve + 3].lstrip(SPACES)
+            introduces = bool(re.match(r"^[：:，,]?[" + SPACES + r"]*[“「『‘﹁]", text[ve:ve + 4]))
+            content_start = ve + (1 if after[:1] in "：:，," else 0)
+            additive = bool(ADDITIVE_RE.search(stripped[:4])) or bool(re.match(r"^[他她][并並还還也又]", stripped))
+            speaker: str | None = None
+            kind = "person"
+            subject_pos = None
+            found = self._subject(para, hits, offset, vs)
+            if found and vs - found[0] <= MAX_SUBJECT_DISTANCE:
+                subject_pos, speaker = found
+            elif PRONOUN_RE.match(stripped):
+                speaker = self.last_named
+                subject_pos = offset
+            elif stripped.strip(SPACES):
+                src = self._source(para, block, offset, vs)
+                if src:
+                    speaker, kind = src, "source"
+            else:
+                # No subject of its own (…，并批评): the sentence's subject or earlier speaker.
+                earlier = [e for e in events if e.kind == "person" and e.speaker]
+                if earlier:
+                    speaker = earlier[-1].speaker
+                else:
+                    first = self._subject(para, hits, s_start, vs)
+                    if first:
+                        subject_pos, speaker = first
+                    elif para_last and cs == s_start:
+                        speaker = para_last  # a sentence opening with the verb (並表示，…)
+            if not speaker:
+                continue
+            events.append(_Event(vs, ve, speaker, kind, subject_pos, content_start, introduces,
+                                 additive, inherited=not stripped.strip(SPACES)))
+            if kind == "person" and not introduces:
+                blocked_until_quote = True
+                last_quote_end = ve
+        return events
+
+    # -- one paragraph
+
+    def read_paragraph(self, block: int, text: str, prev_last: str | None,
+                       prev_last_kind: str) -> tuple[str | None, str]:
+        para = _analyse_structure(text)
+        hits = self._person_hits(para)
+        para_last: str | None = None
+        para_last_kind = "person"
+        for si, sent in enumerate(para.sentences):
+            s_start, s_end = sent
+            events = self._events(para, block, hits, sent, para_last)
+            quotes = [sp for sp in para.spans if s_start <= sp.open < s_end
+                      and not _is_term(text, sp, self.counts, self.term_names)]
+            if events:
+                for sp in quotes:
+                    ev = self._owner(para, sp, events)
+                    if ev is None:
+                        continue
+                    ev.got_quote = True
+                    self._add_quote(ev.speaker, ev.kind, text, sp, block)
+                direct_speakers = {e.speaker for e in events if e.got_quote}
+                last_quote = max((sp.close for sp in quotes), default=-1)
+                for ev in events:
+                    if ev.got_quote:
+                        continue
+                    if ev.speaker in direct_speakers and not (ev.additive and ev.verb_start > last_quote):
+                        continue  # a sentence with a verb and a quote counts as direct only
+                    self._add_paraphrase(ev, text, s_end, block)
+                para_last, para_last_kind = events[-1].speaker, events[-1].kind
+                for ev in events:
+                    if ev.kind == "person" and ev.speaker:
+                        self.last_named = ev.speaker
+            elif quotes:
+                # A quote sentence with no verb continues the paragraph's speaker, or, when it
+                # opens the paragraph, the previous paragraph's.
+                owner, owner_kind = para_last, para_last_kind
+                if owner is None and si == 0 and not text[:quotes[0].open].strip(SPACES):
+                    owner, owner_kind = prev_last, prev_last_kind
+                if owner is None:
+                    continue
+                for sp in quotes:
+                    lead = text[s_start:sp.open].strip(SPACES)
+                    if lead and not lead.endswith(("：", ":")):
+                        continue
+                    self._add_quote(owner, owner_kind, text, sp, block)
+                    para_last, para_last_kind = owner, owner_kind
+        return para_last, para_last_kind
+
+    def _owner(self, para: _Para, sp: _Span, events: list[_Event]) -> _Event | None:
+        text = para.text
+        for ev in events:  # X说：“…”
+            if ev.verb_end <= sp.open and re.fullmatch(r"[\s：:，,\u3000]*", text[ev.verb_end:sp.open]):
+                return ev
+        for ev in events:  # “…”X说
+            if ev.verb_start > sp.close and not ev.additive:
+                between = text[sp.close + 1:ev.verb_start]
+                if not any(b in between for b in "，,。；;") and not QUOTE_MARK_RE.search(between):
+                    return ev
+        before = [ev for ev in events if ev.verb_end <= sp.open]
+        ev = before[-1] if before else min(events, key=lambda ev: ev.verb_start - sp.close)
+        s, e = sp.inner
+        if ev.inherited and not SPEECH_PUNCT_RE.search(text[s:e]):
+            return None  # a bare fragment far from a verb without a subject: not attributable
+        return ev
+
+    def _add_quote(self, speaker: str, kind: str, text: str, sp: _Span, block: int) -> None:
+        s, e = sp.inner
+        self.found.append(_Found(speaker, kind, text[s:e], True, block, s, e))
+
+    def _add_paraphrase(self, ev: _Event, text: str, s_end: int, block: int) -> None:
+        start = ev.content_start
+        end = s_end
+        while end > start and text[end - 1] in "。！？!?；;" + SPACES:
+            end -= 1
+        content = text[start:end].strip(SPACES)
+        if len(content) < 2:
+            return
+        self.found.append(_Found(ev.speaker, ev.kind, content, False, block, start, end))
+
+    # -- the article
+
+    def read(self) -> list[_Found]:
+        prev_last, prev_kind = None, "person"
+        for i, block in enumerate(self.article.blocks):
+            if block.kind != PARAGRAPH:
+                prev_last = None  # a sub-heading ends the run of a speaker's paragraphs
+                continue
+            if not block.text.strip():
+                continue
+            prev_last, prev_kind = self.read_paragraph(i, block.text, prev_last, prev_kind)
+        return self.found
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles and kinds
+
+def _role_before(text: str, pos: int) -> str | None:
+    """The title and affiliation written right before a name at ``pos``."""
+    voc = _vocab()
+    para = _analyse_structure(text)
+    start = 0
+    for m in CLAUSE_BREAK_RE.finditer(text, 0, pos):
+        if m.start() not in para.mask:
+            start = m.end()
+    # A speech quote (not a short term) before the name also starts the clause.
+    for sp in para.spans:
+        if sp.close < pos and sp.close >= start:
+            s, e = sp.inner
+            if SPEECH_PUNCT_RE.search(text[s:e]) or e - s > 12:
+                start = sp.close + 1
+    role = text[start:pos]
+    role = ROLE_LEADING_PAREN_RE.sub("", role.strip(SPACES))
+    role = CONNECTOR_RE.sub("", role)
+    role = ROLE_LEADING_TIME_RE.sub("", role).strip(SPACES)
+    role = role.lstrip(OBJECT_MARKERS + SPACES)  # 和俄罗斯总统普京: the 和 is not the role
+    if not role or len(role) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
+        return None
+    # A verb inside means this is a clause, not a title (…表示美国总统 → no).
+    for m in voc.verb_re.finditer(role):
+        if m.start() not in para.mask:
+            return None
+    return role
+
+
+def _ends_with_title(role: str) -> bool:
+    """A role names what the person is: it ends with a title (…教授, …发言人)."""
+    last = None
+    for m in _vocab().title_re.finditer(role):
+        last = m
+    return last is not None and last.end() == len(role)
+
+
+def _post_title(text: str, end: int) -> str | None:
+    m = _vocab().post_title_re.match(text[end:end + 30])
+    return m.group("title") if m else None
+
+
+def _kind_of(role: str | None) -> str:
+    if not role:
+        return KIND_OTHER
+    voc = _vocab()
+    last = None
+    for m in voc.title_re.finditer(role):
+        last = m
+    return voc.title_kind.get(last.group(0), KIND_OTHER) if last else KIND_OTHER
+
+
+def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | None, list[str]]:
+    """(fullest role, aliases) of a named speaker, read from all of their mentions."""
+    person = registry.people.get(name)
+    surfaces = sorted(person.surfaces if person else {name}, key=len, reverse=True)
+    roles: list[str] = []
+    aliases: list[str] = list(person.aliases) if person else []
+    for block in article.blocks:
+        if block.kind != PARAGRAPH:
+            continue
+        text = block.text
+        seen: list[tuple[int, int]] = []
+        for surface in surfaces:
+            pos = text.find(surface)
+            while pos != -1:
+                end = pos + len(surface)
+                if not any(s <= pos < e for s, e in seen):
+                    seen.append((pos, end))
+                    role = _role_before(text, pos)
+                    post = _post_title(text, end)
+                    if role and post and role.endswith(("的", "之")):
+                        role = role + post  # 来自威斯康辛州的加拉格尔众议员
+                    if not (role and _ends_with_title(role)):
+                        role = post
+                    if role:
+                        roles.append(role)
+                    paren = re.match(r"^[（(]([A-Za-z][^（）()]{1,60})[)）]", text[end:end + 64])
+                    if paren and _latin_is_person(paren.group(1)):
+                        latin = _clean_latin(paren.group(1))
+                        if latin not in aliases:
+                            aliases.append(latin)
+                pos = text.find(surface, end)
+    for s in surfaces:
+        if s != name and s not in aliases:
+            aliases.append(s)
+    role = max(roles, key=len) if roles else None
+    return role, aliases
+
+
+def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
+    """Direct quotes and paraphrases of the article's body, in reading order."""
+    reader = _Reader(article, mentions or [])
+    found = reader.read()
+    profiles: dict[str, tuple[str | None, list[str]]] = {}
+    out: list[Quote] = []
+    for f in found:
+        if f.kind == "person":
+            if f.speaker not in profiles:
+                profiles[f.speaker] = _profile(article, reader.registry, f.speaker)
+            role, aliases = profiles[f.speaker]
+            kind = _kind_of(role)
+        else:
+            role, aliases, kind = None, [], KIND_SOURCE
+        out.append(Quote(speaker=f.speaker, role=role, kind=kind, text=f.text, direct=f.direct,
+                         block=f.block, start=f.start, end=f.end, aliases=list(aliases)))
+    out.sort(key=lambda q: (q.block, q.start))
+    return out
+
+
+def summarize_speakers(quotes: list[Quote]) -> list[dict]:
+    """The ``speakers`` of the parse contract: named people (kind expert / official / other) in
+    order of first appearance, each with role, kind, aliases and their quotes [{text, direct}].
+    Organisations and unnamed sources (kind ``source``) are left out."""
+    order: list[str] = []
+    by_name: dict[str, dict] = {}
+    for q in sorted(quotes, key=lambda q: (q.block, q.start)):
+        if q.kind == KIND_SOURCE:
+            continue
+        entry = by_name.get(q.speaker)
+        if entry is None:
+            entry = {"name": q.speaker, "role": q.role, "kind": q.kind,
+                     "aliases": list(q.aliases), "quotes": []}
+            by_name[q.speaker] = entry
+            order.append(q.speaker)
+        entry["quotes"].append({"text": q.text, "direct": q.direct})
+    return [by_name[n] for n in order]

@@ -1,0 +1,479 @@
+"""The article store: one DuckDB file holding every derived table plus the original file bytes.
+
+In: analysed articles with their bytes (``Store.write``), SQL for reads (``Store.query``).
+Out: DataFrames for the pages, a version number that changes on every committed write (a cache
+key), and ``WriteResult`` records saying what each write did (added / updated / duplicate).
+
+Tables: exactly ``pipeline.FRAME_COLUMNS`` (articles, paragraphs, links, images, staff, entities,
+quotes, social), plus ``files`` (the original bytes, so everything can be derived again when the
+parser improves) and ``settings`` (key, value, help: parser_version, store_version and the
+registry of ``components.settings``).
+
+Concurrency: DuckDB lets one process open a file read-write. Inside that process all sessions
+share one database instance: reads borrow a cursor from a small pool (a DuckDB connection object
+is not thread-safe, cursors are), writes go through one writer cursor behind a lock. Every write
+is one transaction covering all tables, the ``files`` rows and the ``store_version`` bump, so a
+crash leaves only whole articles and readers never see half an article (MVCC snapshots). A second
+process gets ``StoreBusyError`` with a plain-words message instead of a traceback.
+
+``ensure_ready`` is the start-up step: create, fill from ``data/samples`` when empty, re-derive
+everything when ``pipeline.parser_version()`` changed. Otherwise start-up reads nothing but two
+settings: nothing stored is parsed or segmented again.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import pathlib
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from . import settings as _settings
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SAMPLES_DIR = ROOT / "data" / "samples"
+
+# Column types of the derived tables, by column name; every other column is VARCHAR. Kept by
+# name (not by table) so a column the pipeline adds later gets a sensible type without an edit.
+INT_COLUMNS = {"block", "start", "end", "position"}
+BOOL_COLUMNS = {"related", "direct", "embedded"}
+LIST_COLUMNS = {"aliases", "hashtags", "mentions", "media"}
+TABLE_LIST_COLUMNS = {("social", "links")}  # `links` is also a table name; a list only in social
+TIMESTAMP_COLUMNS = {("articles", "published")}
+
+FILES_COLUMNS = [("content_hash", "VARCHAR PRIMARY KEY"), ("article_id", "VARCHAR"),
+                 ("name", "VARCHAR"), ("data", "BLOB"), ("size", "BIGINT"),
+                 ("added_at", "TIMESTAMP")]
+SETTINGS_DDL = "CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR, help VARCHAR)"
+STORE_HELP = {
+    "parser_version": "Fingerprint of the pipeline that derived the stored tables; a change "
+                      "re-derives everything from the kept file bytes at start.",
+    "store_version": "Bumped by every committed write; pages use it as their cache key.",
+}
+BUSY_MESSAGE = ("the store is in use by another process (the dashboard?): {path}. DuckDB lets "
+                "only one program write to a store at a time. Stop the dashboard and run this "
+                "again, or upload the files on the dashboard's Upload page.")
+STATUSES = ("added", "updated", "duplicate")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message is meant for the user."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store file open for writing."""
+
+
+@dataclass
+class Prepared:
+    """One analysed article ready to write: its table rows and its original bytes."""
+    name: str
+    content_hash: str
+    article_id: str
+    title: str | None
+    rows: dict[str, list[tuple]]
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WriteResult:
+    name: str
+    status: str  # 'added' | 'updated' | 'duplicate'
+    article_id: str
+    title: str | None
+    content_hash: str
+
+
+def prepare(analysis, data: bytes) -> Prepared:
+    """An ``Analysis`` and its bytes -> the rows the store writes."""
+    from .pipeline import frame_rows  # the pipeline imports every stage; only needed here
+
+    a = analysis.article
+    return Prepared(a.source, a.content_hash, a.id, a.title, frame_rows(analysis), data,
+                    list(a.warnings))
+
+
+def column_type(table: str, column: str) -> str:
+    if (table, column) in TIMESTAMP_COLUMNS:
+        return "TIMESTAMP"
+    if column in LIST_COLUMNS or (table, column) in TABLE_LIST_COLUMNS:
+        return "VARCHAR[]"
+    if column in INT_COLUMNS or column.startswith("n_"):
+        return "INTEGER"
+    if column in BOOL_COLUMNS:
+        return "BOOLEAN"
+    return "VARCHAR"
+
+
+ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_(),
+               "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
+
+
+def q(name: str) -> str:
+    """A quoted identifier (`end`, `start`, `text` are keywords)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _utc_naive(value) -> _dt.datetime | None:
+    """ISO 8601 text -> naive UTC datetime for the TIMESTAMP column; None when unreadable."""
+    if value is None or isinstance(value, _dt.datetime):
+        return value
+    try:
+        moment = _dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def frame_columns() -> dict[str, list[str]]:
+    from .pipeline import FRAME_COLUMNS
+
+    return FRAME_COLUMNS
+
+
+class Store:
+    """One DuckDB store file. Use ``get_store`` to share one per path within a process."""
+
+    def __init__(self, path: str | pathlib.Path):
+        self.path = pathlib.Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreBusyError(BUSY_MESSAGE.format(path=self.path)) from None
+            raise StoreError(f"the store {self.path} cannot be opened: {text}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"the store {self.path} cannot be opened: {exc}") from None
+        self.tables = frame_columns()
+        self._write_lock = threading.RLock()
+        self._writer = self._con.cursor()
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        # Test hook: called inside the write transaction just before COMMIT (crash tests).
+        self.before_commit_hook: Callable[[list[WriteResult]], None] | None = None
+        self._create_schema()
+        self._version = int(self.get_setting("store_version") or 0)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        with self._write_lock:
+            cur = self._writer
+            cur.begin()
+            try:
+                cur.execute(SETTINGS_DDL)
+                changed = False
+                for table, columns in self.tables.items():
+                    wanted = [(c, column_type(table, c)) for c in columns]
+                    have = cur.execute(
+                        "SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position",
+                        [table]).fetchall()
+                    if have and [(c, t) for c, t in have] != wanted:
+                        # The pipeline's columns changed: rebuild and re-derive from the bytes.
+                        cur.execute(f"DROP TABLE {q(table)}")
+                        changed = True
+                    if not have or changed:
+                        ddl = ", ".join(f"{q(c)} {t}" for c, t in wanted)
+                        cur.execute(f"CREATE TABLE IF NOT EXISTS {q(table)} ({ddl})")
+                ddl = ", ".join(f"{q(c)} {t}" for c, t in FILES_COLUMNS)
+                cur.execute(f"CREATE TABLE IF NOT EXISTS files ({ddl})")
+                if changed:
+                    cur.execute("DELETE FROM articles")  # all derived tables are re-derived
+                    for table in self.tables:
+                        cur.execute(f"DELETE FROM {q(table)}")
+                    self._put_settings(cur, {"parser_version": ""})
+                cur.executemany("INSERT OR REPLACE INTO settings VALUES (?, ?, ?)",
+                                _settings.rows())
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+
+    def _put_settings(self, cur, values: dict[str, str]) -> None:
+        if values:
+            cur.executemany("INSERT OR REPLACE INTO settings VALUES (?, ?, ?)",
+                            [(k, str(v), STORE_HELP.get(k, "")) for k, v in values.items()])
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _borrow(self):
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._con.cursor()
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run a read query; safe to call from any thread."""
+        cur = self._borrow()
+        try:
+            return cur.execute(sql, params).df() if params is not None else cur.execute(sql).df()
+        finally:
+            self._idle.put(cur)
+
+    def fetchall(self, sql: str, params: list | dict | None = None) -> list[tuple]:
+        cur = self._borrow()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            self._idle.put(cur)
+
+    def version(self) -> int:
+        return self._version
+
+    def article_count(self) -> int:
+        return self.fetchall("SELECT count(*) FROM articles")[0][0]
+
+    def file_count(self) -> int:
+        return self.fetchall("SELECT count(*) FROM files")[0][0]
+
+    def get_setting(self, key: str) -> str | None:
+        rows = self.fetchall("SELECT value FROM settings WHERE key = ?", [key])
+        return rows[0][0] if rows else None
+
+    def settings_frame(self) -> pd.DataFrame:
+        return self.query("SELECT key, value, help FROM settings ORDER BY key")
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self._write_lock:
+            cur = self._writer
+            cur.begin()
+            try:
+                self._put_settings(cur, values)
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+
+    def known_hashes(self, hashes: Iterable[str]) -> dict[str, tuple[str, str | None, str]]:
+        """content_hash -> (article_id, title, name) for the hashes already stored."""
+        hashes = list(hashes)
+        if not hashes:
+            return {}
+        rows = self.fetchall(
+            "SELECT f.content_hash, f.article_id, a.title, f.name FROM files f "
+            "LEFT JOIN articles a ON a.id = f.article_id "
+            "WHERE f.content_hash IN (SELECT unnest(?::VARCHAR[]))", [hashes])
+        return {h: (aid, title, name) for h, aid, title, name in rows}
+
+    def iter_files(self, batch: int = 200):
+        """Yield lists of (content_hash, article_id, name, data) over every kept file."""
+        cur = self._con.cursor()  # its own snapshot; writes may go on beside it
+        try:
+            cur.execute("SELECT content_hash, article_id, name, data FROM files "
+                        "ORDER BY added_at, content_hash")
+            while True:
+                rows = cur.fetchmany(batch)
+                if not rows:
+                    return
+                yield [(h, aid, name, bytes(data)) for h, aid, name, data in rows]
+        finally:
+            cur.close()
+
+    # -- the write path -----------------------------------------------------------------------
+
+    def write(self, items: list[tuple]) -> list[WriteResult]:
+        """Write analysed articles ``[(Analysis, bytes), ...]`` as one transaction."""
+        return self.write_prepared([prepare(analysis, data) for analysis, data in items])
+
+    def write_prepared(self, items: list[Prepared]) -> list[WriteResult]:
+        """Upsert by article id, all or nothing.
+
+        Same content hash as a stored file -> 'duplicate' (nothing written); same article id,
+        other bytes -> 'updated' (the old rows and old bytes are replaced); else 'added'.
+        Within one batch a later file with the same id wins.
+        """
+        if not items:
+            return []
+        with self._write_lock:
+            cur = self._writer
+            cur.begin()
+            try:
+                results = self._write_locked(cur, items)
+                wrote = any(r.status != "duplicate" for r in results)
+                if wrote:
+                    self._put_settings(cur, {"store_version": self._version + 1})
+                if self.before_commit_hook is not None:
+                    self.before_commit_hook(results)
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            if wrote:
+                self._version += 1
+            return results
+
+    def _write_locked(self, cur, items: list[Prepared]) -> list[WriteResult]:
+        hashes = [it.content_hash for it in items]
+        ids = list({it.article_id for it in items})
+        known = {h: (aid, title) for h, aid, title in cur.execute(
+            "SELECT f.content_hash, f.article_id, a.title FROM files f "
+            "LEFT JOIN articles a ON a.id = f.article_id "
+            "WHERE f.content_hash IN (SELECT unnest(?::VARCHAR[]))", [hashes]).fetchall()}
+        existing = {r[0] for r in cur.execute(
+            "SELECT id FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[])) UNION "
+            "SELECT article_id FROM files WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids, ids]).fetchall()}
+        results: list[WriteResult] = []
+        final: dict[str, Prepared] = {}
+        for it in items:
+            if it.content_hash in known:
+                aid, title = known[it.content_hash]
+                results.append(WriteResult(it.name, "duplicate", aid, title, it.content_hash))
+                continue
+            known[it.content_hash] = (it.article_id, it.title)
+            status = "updated" if (it.article_id in existing or it.article_id in final) else "added"
+            final.pop(it.article_id, None)  # re-insert so the batch order stays the write order
+            final[it.article_id] = it
+            results.append(WriteResult(it.name, status, it.article_id, it.title, it.content_hash))
+        replaced = [aid for aid in final if aid in existing]
+        if replaced:
+            self._delete_articles(cur, replaced)
+            cur.execute("DELETE FROM files WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                        [replaced])
+        self._insert_rows(cur, list(final.values()))
+        self._insert_files(cur, list(final.values()))
+        return results
+
+    def _delete_articles(self, cur, article_ids: list[str]) -> None:
+        for table in self.tables:
+            key = "id" if table == "articles" else "article_id"
+            cur.execute(f"DELETE FROM {q(table)} WHERE {q(key)} IN (SELECT unnest(?::VARCHAR[]))",
+                        [article_ids])
+
+    def _insert_rows(self, cur, items: list[Prepared]) -> None:
+        for table, columns in self.tables.items():
+            rows = list(itertools.chain.from_iterable(it.rows.get(table, ()) for it in items))
+            if not rows:
+                continue
+            arrays = []
+            for column, values in zip(columns, zip(*rows)):
+                kind = column_type(table, column)
+                if kind == "TIMESTAMP":
+                    values = [_utc_naive(v) for v in values]
+                arrays.append(pa.array(values, type=ARROW_TYPES[kind]))
+            self._insert_arrow(cur, table, pa.Table.from_arrays(arrays, names=columns))
+
+    def _insert_files(self, cur, items: list[Prepared]) -> None:
+        if not items:
+            return
+        now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+        table = pa.Table.from_arrays([
+            pa.array([it.content_hash for it in items], pa.string()),
+            pa.array([it.article_id for it in items], pa.string()),
+            pa.array([it.name for it in items], pa.string()),
+            pa.array([it.data for it in items], pa.binary()),
+            pa.array([len(it.data) for it in items], pa.int64()),
+            pa.array([now] * len(items), pa.timestamp("us")),
+        ], names=[c for c, _ in FILES_COLUMNS])
+        self._insert_arrow(cur, "files", table)
+
+    def _insert_arrow(self, cur, table: str, data: pa.Table) -> None:
+        view = f"_incoming_{table}"
+        cur.register(view, data)
+        try:
+            cur.execute(f"INSERT INTO {q(table)} SELECT * FROM {view}")
+        finally:
+            cur.unregister(view)
+
+    def replace_derived(self, done: list[tuple[str, str, Prepared | None]]) -> None:
+        """Re-derivation of kept files: ``(content_hash, old_article_id, Prepared or None)``.
+
+        Drops the old rows of each article and writes the new ones; a file the new parser
+        rejects keeps its bytes (a later parser may read it) but loses its derived rows.
+        One transaction per call.
+        """
+        if not done:
+            return
+        with self._write_lock:
+            cur = self._writer
+            cur.begin()
+            try:
+                fresh = [p for _, _, p in done if p is not None]
+                gone = list({old for _, old, _ in done if old} | {p.article_id for p in fresh})
+                self._delete_articles(cur, gone)
+                self._insert_rows(cur, fresh)
+                moved = [(p.article_id, h) for h, old, p in done
+                         if p is not None and p.article_id != old]
+                if moved:
+                    cur.executemany("UPDATE files SET article_id = ? WHERE content_hash = ?",
+                                    moved)
+                self._put_settings(cur, {"store_version": self._version + 1})
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            self._version += 1
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with _registry_lock:
+            for key, store in list(_stores.items()):
+                if store is self:
+                    del _stores[key]
+        try:
+            self._con.close()
+        except duckdb.Error:
+            pass
+
+
+_stores: dict[str, Store] = {}
+_registry_lock = threading.Lock()
+
+
+def default_path() -> pathlib.Path:
+    return _settings.db_path()
+
+
+def get_store(path: str | pathlib.Path | None = None) -> Store:
+    """The process-wide store for ``path`` (default: $NEWSROOM_LENS_DB or data/newsroom.duckdb)."""
+    resolved = str(pathlib.Path(path or default_path()).expanduser().resolve())
+    with _registry_lock:
+        store = _stores.get(resolved)
+        if store is None:
+            store = Store(resolved)
+            _stores[resolved] = store
+        return store
+
+
+def close_store(path: str | pathlib.Path | None = None) -> None:
+    resolved = str(pathlib.Path(path or default_path()).expanduser().resolve())
+    with _registry_lock:
+        store = _stores.pop(resolved, None)
+    if store is not None:
+        store.close()
+
+
+def ensure_ready(store: Store, samples_dir: str | pathlib.Path | None = SAMPLES_DIR,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 workers: int | None = None) -> None:
+    """Start-up: fill an empty store from the samples, re-derive when the parser changed.
+
+    ``samples_dir=None`` never fills (the command line uses that). Cheap when nothing is to
+    be done: two small reads.
+    """
+    from . import ingest
+    from .pipeline import parser_version
+
+    current = parser_version()
+    if store.file_count() == 0:
+        if samples_dir is not None and pathlib.Path(samples_dir).is_dir():
+            ingest.ingest_paths(store, [samples_dir], progress=progress, workers=workers)
+        store.set_settings({"parser_version": current})
+        return
+    if store.get_setting("parser_version") != current:
+        ingest.reparse_store(store, progress=progress, workers=workers)
+        store.set_settings({"parser_version": current})
