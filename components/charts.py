@@ -42,7 +42,8 @@ def articles_over_time(df: pd.DataFrame, grain: str) -> alt.Chart:
     chart = alt.Chart(df).mark_bar().encode(
         x=alt.X("period:T", timeUnit=time_unit,
                 title=axis_title, axis=alt.Axis(format=fmt)),
-        y=alt.Y("sum(articles):Q", title="Articles (count)", stack="zero"),
+        y=alt.Y("sum(articles):Q", title="Articles (count)", stack="zero",
+                axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("outlet:N", title="Outlet", scale=alt.Scale(scheme=PALETTE),
                         legend=alt.Legend(orient="bottom", columns=3)),
         tooltip=[alt.Tooltip("period:T", title=axis_title, format=fmt),
@@ -67,21 +68,28 @@ PLATFORM_LABELS = {"twitter": "X / Twitter", "youtube": "YouTube", "facebook": "
 # Bars longer than this many characters of label are cut (the tooltip has the whole name).
 LABEL_LIMIT = 180
 BAR_STEP = 22  # pixels per bar in horizontal bar charts
+HEAT_STEP = 40  # pixels per cell of the co-occurrence heat map
+# Total height of line / scatter charts: Streamlit fits title and axes inside it.
+CHART_HEIGHT = 400
 
 
 def _hbars(df: pd.DataFrame, label_field: str, label_title: str, value_field: str,
-           value_title: str, title: str, tooltip: list, color=None) -> alt.Chart:
+           value_title: str, title: str, tooltip: list, color=None,
+           counts: bool = True) -> alt.Chart:
     """Horizontal bars, longest first; the height grows with the number of bars."""
+    # Counts get whole-number ticks only; weights keep fractional ones.
+    value_axis = alt.Axis(tickMinStep=1) if counts else alt.Axis(format=".2f")
     enc = dict(
         y=alt.Y(f"{label_field}:N", title=label_title, sort="-x",
-                axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=alt.X(f"{value_field}:Q", title=value_title, axis=alt.Axis(tickMinStep=1)),
+                axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)),
+        x=alt.X(f"{value_field}:Q", title=value_title, axis=value_axis),
         tooltip=tooltip,
     )
     if color is not None:
         enc["color"] = color
-    height = max(60, BAR_STEP * max(1, df[label_field].nunique()))
-    return alt.Chart(df).mark_bar().encode(**enc).properties(title=title, height=height)
+    # A step height (pixels per bar) is honoured by Streamlit, where a fixed height is squeezed.
+    return alt.Chart(df).mark_bar().encode(**enc).properties(title=title,
+                                                             height=alt.Step(BAR_STEP))
 
 
 def entity_bars(df: pd.DataFrame, entity_type: str, measure: str = "mentions") -> alt.Chart:
@@ -114,7 +122,8 @@ def entity_trend(df: pd.DataFrame, grain: str, measure: str = "mentions") -> alt
                  alt.Tooltip("name:N", title="Entity"),
                  alt.Tooltip("mentions:Q", title="Mentions"),
                  alt.Tooltip("articles:Q", title="Articles")],
-    ).properties(title=f"{MEASURE_TITLES[measure].split(' (')[0]} per {label}", height=300)
+    ).properties(title=f"{MEASURE_TITLES[measure].split(' (')[0]} per {label}",
+                 height=CHART_HEIGHT)
     return style(chart)
 
 
@@ -138,9 +147,10 @@ def cooccurrence_heatmap(df: pd.DataFrame) -> alt.Chart:
     order = (totals.drop_duplicates("name").sort_values(["n", "name"], ascending=[False, True])
              ["name"].tolist())
     base = alt.Chart(data).encode(
-        x=alt.X("x:N", title="Entity", sort=order, axis=alt.Axis(labelAngle=-45,
-                                                                 labelLimit=LABEL_LIMIT)),
-        y=alt.Y("y:N", title="Entity", sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        x=alt.X("x:N", title="Entity", sort=order,
+                axis=alt.Axis(labelAngle=-45, labelLimit=LABEL_LIMIT, labelOverlap=False)),
+        y=alt.Y("y:N", title="Entity", sort=order,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)),
     )
     rect = base.mark_rect().encode(
         color=alt.Color("articles:Q", title="Articles together (count)",
@@ -153,10 +163,9 @@ def cooccurrence_heatmap(df: pd.DataFrame) -> alt.Chart:
         # Light text on the dark half of the colour scale.
         color=alt.condition(alt.datum.articles > threshold, alt.value("white"),
                             alt.value("black")))
-    size = max(200, 34 * max(1, len(order)))
     chart = (rect + text).properties(
         title="Entities that appear in the same articles (articles together)",
-        width=size, height=size)
+        width=alt.Step(HEAT_STEP), height=alt.Step(HEAT_STEP))
     return style(chart)
 
 
@@ -170,7 +179,8 @@ def keyword_bars(df: pd.DataFrame) -> alt.Chart:
                    "Top keywords that are not entities (sample of paragraphs)",
                    [alt.Tooltip("keyword:N", title="Keyword"),
                     alt.Tooltip("weight:Q", title="Weight", format=".3f"),
-                    alt.Tooltip("paragraphs:Q", title="Paragraphs in sample")])
+                    alt.Tooltip("paragraphs:Q", title="Paragraphs in sample")],
+                   counts=field != "weight")
     return style(chart)
 
 
@@ -193,7 +203,7 @@ def speaker_quote_bars(df: pd.DataFrame, limit: int = 15) -> alt.Chart:
         tooltip=[alt.Tooltip("speaker:N", title="Speaker"), alt.Tooltip("form:N", title="Form"),
                  alt.Tooltip("count:Q", title="Quotes")],
     ).properties(title=f"Most quoted speakers (top {min(limit, len(top))})",
-                 height=max(60, BAR_STEP * max(1, len(order))))
+                 height=alt.Step(BAR_STEP))
     return style(chart)
 
 
@@ -256,7 +266,8 @@ def social_lag_chart(df: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("article_date:T", title="Article published", format="%Y-%m-%d"),
                  alt.Tooltip("lag_days:Q", title="Lag (days)"),
                  alt.Tooltip("article_title:N", title="Article")],
-    ).properties(title="How old the embedded posts are when the article appears", height=280)
+    ).properties(title="How old the embedded posts are when the article appears",
+                 height=CHART_HEIGHT)
     return style(chart)
 
 
@@ -278,5 +289,6 @@ def social_posts_over_time(df: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("yearmonth(date):T", title="Month", format="%Y-%m"),
                  alt.Tooltip("series:N", title="Dated by"),
                  alt.Tooltip("count():Q", title="Posts")],
-    ).properties(title="Embedded posts per month: post date beside article date", height=260)
+    ).properties(title="Embedded posts per month: post date beside article date",
+                 height=CHART_HEIGHT)
     return style(chart)

@@ -47,9 +47,10 @@ ZIP_RATIO_MIN_BYTES = 1024 * 1024
 # Archive entries that are operating-system litter, skipped without a word.
 ZIP_LITTER_RE = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)", re.I)
 UNSAFE_NAME_RE = re.compile(r"^(/|[A-Za-z]:)|(^|/)\.\.(/|$)")
-# Files handed to a worker process at a time, and jobs kept in flight per worker.
+# Files handed to a worker process at a time, and jobs kept in flight per worker (enough to
+# keep the workers busy while the main process writes a batch).
 JOB_SIZE = 16
-JOBS_IN_FLIGHT_PER_WORKER = 4
+JOBS_IN_FLIGHT_PER_WORKER = 8
 # Fewer files than this are parsed in-process: starting workers costs more than it saves.
 POOL_MIN_FILES = 64
 # Stored-hash look-ups are made per this many files.
@@ -107,7 +108,7 @@ def _mb(size: int) -> str:
 
 def _limit_mb(size: int) -> str:
     value = size / (1024 * 1024)
-    return f"{value:g} MB"
+    return f"{value:g} MB" if value >= 1 else f"{size / 1024:.0f} KB"
 
 
 def _extension(name: str) -> str:
@@ -320,11 +321,16 @@ class _Item:
     content_hash: str
 
 
+# Progress callbacks at most this often (a Streamlit progress bar costs a message each).
+PROGRESS_INTERVAL_S = 0.25
+
+
 class _Tally:
     def __init__(self, total: int, progress: Progress | None):
         self.total = total
         self.progress = progress
         self.counts = collections.Counter()
+        self.last = 0.0
 
     def done(self) -> int:
         return sum(self.counts.values())
@@ -335,6 +341,10 @@ class _Tally:
     def report(self, force: bool = False) -> None:
         if self.progress is None:
             return
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_INTERVAL_S:
+            return
+        self.last = now
         c = self.counts
         message = (f"{c['added']} added, {c['updated']} updated, {c['duplicate']} already "
                    f"present, {c['rejected']} rejected")
@@ -400,8 +410,6 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
         prepared = [dataclasses.replace(p, name=it.name, data=it.data) for it, p in buffer]
         try:
             written = store.write_prepared(prepared)
-        except StoreError:
-            raise
         except Exception as exc:  # the whole transaction was rolled back
             for it, _ in buffer:
                 results[it.index] = FileResult(it.name, "rejected", f"could not be saved in the "
@@ -423,6 +431,7 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
         else:
             results[item.index] = FileResult(item.name, "rejected", payload)
             tally.add("rejected")
+        tally.report()
     flush()
     for index, first in copies:
         base = results[first]
@@ -585,7 +594,9 @@ def reparse_store(store: Store, progress: Progress | None = None,
             tally.add("rejected")
         if len(buffer) >= batch_size:
             flush()
+        tally.report()
     flush()
+    tally.report(force=True)
     return results
 
 

@@ -43,19 +43,26 @@ def startup():
 
     A progress bar appears only while that work runs (first start, or after a parser update).
     """
-    store = get_store()
+    from . import store as store_mod
+    try:
+        store = get_store()
+    except store_mod.StoreError as exc:  # busy (another program writes) or unreadable
+        from .widgets import md_escape  # lazy: widgets imports this module
+        st.error(f"The article store cannot be opened: {md_escape(str(exc))}",
+                 icon=":material/error:")
+        st.stop()
     state = _startup_state(store_path())
     if state["ready"]:
         return store
     with state["lock"]:
         if not state["ready"]:
-            from . import store as store_mod
+            from .widgets import md_escape  # lazy: widgets imports this module
             slot = st.empty()
 
             def progress(done: int, total: int, message: str = "") -> None:
                 fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
                 text = f"Preparing the article store: {done:,} of {total:,} files"
-                slot.progress(fraction, text=f"{text} — {message}" if message else text)
+                slot.progress(fraction, text=f"{text} — {md_escape(message)}" if message else text)
 
             try:
                 store_mod.ensure_ready(store, progress=progress)

@@ -281,6 +281,7 @@ def article_detail(store, article_id: str) -> dict | None:
 ENTITY_TYPES = ("person", "place", "org")
 ENTITY_MEASURES = ("mentions", "articles")
 TREND_GRAINS = ("day", "week", "month")
+TREND_MAX_PERIODS = 1500  # longer spans are not zero-filled (the chart would be too dense)
 SPEAKER_KIND_ORDER = ("expert", "official", "other", "source")
 # Sentence ends for keyword-in-context (full-width and ASCII).
 SENTENCE_END_CLASS = "。！？；…!?;"
@@ -360,21 +361,38 @@ def entity_names(store, filters, limit: int = 300) -> pd.DataFrame:
 
 def entity_trend(store, filters, names: tuple = (), grain: str = "week") -> pd.DataFrame:
     """Mentions and articles per period (day/week/month, by publication time, UTC) for the
-    chosen entity names: period, name, mentions, articles. Undated articles are left out."""
+    chosen entity names: period, name, mentions, articles. Undated articles are left out.
+    Periods without a mention between the first and last dated article count 0 (so a line
+    does not bridge a gap), unless that span has more than TREND_MAX_PERIODS periods."""
     names = tuple(str(n) for n in names)
     if not names:
         return pd.DataFrame(columns=["period", "name", "mentions", "articles"])
     grain = grain if grain in TREND_GRAINS else "week"
     cte, params = _scoped(filters, "a.published IS NOT NULL")
-    params["names"] = list(names)
+    params.update({"names": list(names), "max_periods": TREND_MAX_PERIODS})
     sql = f"""
-        WITH {cte}
-        SELECT date_trunc('{grain}', fa.published) AS period, e.name,
-               count(*) AS mentions, count(DISTINCT e.article_id) AS articles
-        FROM entities e JOIN fa ON fa.id = e.article_id
-        WHERE list_contains($names, e.name)
-        GROUP BY ALL
-        ORDER BY period, e.name"""
+        WITH {cte},
+        c AS (SELECT date_trunc('{grain}', fa.published) AS period, e.name,
+                     count(*) AS mentions, count(DISTINCT e.article_id) AS articles
+              FROM entities e JOIN fa ON fa.id = e.article_id
+              WHERE list_contains($names, e.name)
+              GROUP BY ALL),
+        span AS (SELECT date_trunc('{grain}', min(published)) AS lo,
+                        date_trunc('{grain}', max(published)) AS hi FROM fa),
+        spine AS (SELECT unnest(generate_series(lo, hi, INTERVAL 1 {grain})) AS period
+                  FROM span
+                  WHERE lo IS NOT NULL
+                    AND date_diff('{grain}', lo, hi) < $max_periods),
+        n AS (SELECT DISTINCT name FROM c),
+        filled AS (SELECT spine.period, n.name, coalesce(c.mentions, 0) AS mentions,
+                          coalesce(c.articles, 0) AS articles
+                   FROM spine CROSS JOIN n
+                   LEFT JOIN c ON c.period = spine.period AND c.name = n.name)
+        SELECT period, name, mentions, articles FROM filled
+        UNION ALL
+        SELECT period, name, mentions, articles FROM c
+        WHERE NOT EXISTS (SELECT 1 FROM spine)
+        ORDER BY period, name"""
     return _run(store, sql, params)
 
 
@@ -390,7 +408,8 @@ def entity_cooccurrence(store, filters, top_n: int = 12, entity_type: str | None
     sql = f"""
         WITH {cte},
         ae AS (SELECT DISTINCT e.article_id, e.name FROM entities e
-               JOIN fa ON fa.id = e.article_id WHERE e.type IN ('person', 'place', 'org') {type_sql}),
+               JOIN fa ON fa.id = e.article_id
+               WHERE e.type IN ('person', 'place', 'org') {type_sql}),
         top AS (SELECT name, count(*) AS n FROM ae GROUP BY name
                 ORDER BY n DESC, name LIMIT $top_n),
         te AS (SELECT ae.article_id, ae.name, top.n FROM ae JOIN top ON top.name = ae.name)
@@ -445,7 +464,8 @@ def entity_contexts(store, filters, name: str, limit: int = 50) -> pd.DataFrame:
         s AS (SELECT article_id, title, published, block, start,
                      regexp_extract(substring(text, 1, start), '[^{ends}]*$') AS before_full,
                      substring(text, start + 1, "end" - start) AS match,
-                     regexp_extract(substring(text, "end" + 1), '^[^{ends}]*[{ends}]*') AS after_full
+                     regexp_extract(substring(text, "end" + 1), '^[^{ends}]*[{ends}]*')
+                         AS after_full
               FROM t WHERE text IS NOT NULL)
         SELECT article_id, title, published, block,
                CASE WHEN length(before_full) > {width}
@@ -642,7 +662,8 @@ def speaker_quotes(store, filters, speakers: tuple = (), topic: str | None = Non
 
 def speaker_directory(store, filters, limit: int = 200, include_sources: bool = False,
                       search: str = "") -> pd.DataFrame:
-    """Every speaker (most quotes first, at most `limit`): speaker, kind (most frequent), roles
+    """Every speaker (most quotes first, unnamed sources last, at most `limit`): speaker, kind
+    (most frequent), roles
     (distinct, up to 5), articles, quotes, direct, paraphrases, first_seen, last_seen, topics
     (the 3 entities most mentioned in the blocks of their quotes, themselves excluded)."""
     cte, params = _scoped(filters)
@@ -650,11 +671,12 @@ def speaker_directory(store, filters, limit: int = 200, include_sources: bool = 
     conds = []
     if not include_sources:
         conds.append("q.kind <> 'source'")
-    search = (search or "").strip()[:SOCIAL_SEARCH_MAX]
-    if search:
-        params["search"] = search.lower()
-        conds.append("(contains(lower(q.speaker), $search) OR contains(lower(coalesce(q.role, '')),"
-                     " $search))")
+    variants = search_variants((search or "")[:SOCIAL_SEARCH_MAX])
+    if variants:
+        # Either script finds both (search_variants: as typed, Traditional, Simplified).
+        params["search"] = list(variants)
+        conds.append("len(list_filter($search, lambda v: contains(lower(q.speaker || ' ' || "
+                     "coalesce(q.role, '')), v))) > 0")
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     sql = f"""
         WITH {cte},
@@ -668,7 +690,8 @@ def speaker_directory(store, filters, limit: int = 200, include_sources: bool = 
                      count(*) FILTER (WHERE NOT direct) AS paraphrases,
                      min(published) AS first_seen, max(published) AS last_seen
               FROM q GROUP BY speaker
-              ORDER BY quotes DESC, articles DESC, speaker LIMIT $limit),
+              ORDER BY (mode(kind) = 'source'), quotes DESC, articles DESC, speaker
+              LIMIT $limit),
         qb AS (SELECT DISTINCT q.speaker, q.article_id, q.block FROM q
                JOIN s ON s.speaker = q.speaker),
         t AS (SELECT qb.speaker, e.name, count(*) AS n FROM qb
@@ -681,7 +704,7 @@ def speaker_directory(store, filters, limit: int = 200, include_sources: bool = 
         SELECT s.speaker, s.kind, s.roles, s.articles, s.quotes, s.direct, s.paraphrases,
                s.first_seen, s.last_seen, tt.topics
         FROM s LEFT JOIN tt ON tt.speaker = s.speaker
-        ORDER BY s.quotes DESC, s.articles DESC, s.speaker"""
+        ORDER BY (s.kind = 'source'), s.quotes DESC, s.articles DESC, s.speaker"""
     return _run(store, sql, params)
 
 
@@ -696,11 +719,13 @@ def _social_scope(filters, search: str = "", platforms: tuple = ()) -> tuple[str
     if platforms:
         params["platforms"] = list(platforms)
         conds.append("list_contains($platforms, s.platform)")
-    search = (search or "").strip()[:SOCIAL_SEARCH_MAX]
-    if search:
-        params["search"] = search.lower()
-        conds.append("contains(lower(concat_ws(' ', s.text, s.handle, s.author, "
-                     "array_to_string(s.hashtags, ' '), s.url, fa.title)), $search)")
+    variants = search_variants((search or "")[:SOCIAL_SEARCH_MAX])
+    if variants:
+        # Either script finds both (search_variants: as typed, Traditional, Simplified).
+        params["search"] = list(variants)
+        conds.append("len(list_filter($search, lambda v: contains(lower(concat_ws(' ', s.text, "
+                     "s.handle, s.author, array_to_string(s.hashtags, ' '), s.url, fa.title)), "
+                     "v))) > 0")
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     sql = (f"{cte}, sr AS (SELECT s.*, fa.title AS article_title, "
            "fa.published AS article_published, "
@@ -725,6 +750,20 @@ def social_refs(store, filters, search: str = "", platforms: tuple = (),
         ORDER BY article_published DESC NULLS LAST, article_id, position NULLS LAST, url
         LIMIT $limit"""
     return _run(store, sql, params)
+
+
+def social_summary(store, filters, search: str = "", platforms: tuple = ()) -> dict:
+    """Headline figures of the posts shown: refs, articles (with a post), accounts
+    (distinct platform + handle), dated (posts whose date could be read)."""
+    cte, params = _social_scope(filters, search, platforms)
+    row = _run(store, f"""
+        WITH {cte}
+        SELECT count(*) AS refs, count(DISTINCT article_id) AS articles,
+               count(DISTINCT (platform, handle)) FILTER (WHERE handle IS NOT NULL
+                                                          AND handle <> '') AS accounts,
+               count(post_date) AS dated
+        FROM sr""", params).iloc[0]
+    return {k: int(row[k]) for k in ("refs", "articles", "accounts", "dated")}
 
 
 def social_platforms(store, filters, search: str = "", platforms: tuple = ()) -> pd.DataFrame:

@@ -15,23 +15,32 @@ never read as speech):
 1. Top-level quote spans are found with a stack, so ‘…’ or “…” nested in “…” stay inside their
    outer quote; an unclosed quote runs to the end of the paragraph (multi-paragraph quotes).
 2. Sentences end at 。！？； outside quotes and brackets; clauses at ，：.
-3. Every reporting verb outside quotes (data/dictionaries/speech_verbs.tsv) makes an event whose
-   speaker is the first person named in the clause before the verb (``美国国务院发言人米勒
-   （Matthew Miller）表示``, ``“…”X说``, ``据X称``), a pronoun (他/她 → the latest named speaker),
-   an organisation or unnamed source (kind ``source``), or, for a verb with no subject of its own
-   (``…，并批评``), the subject of the sentence. Background clauses (当…, 随着…) are not speech,
-   and a verb inside someone's reported clause (``X写道，Y说…``) is part of X's words.
+3. Every reporting verb outside quotes (data/dictionaries/speech_verbs.tsv), and a name with a
+   colon before a quote (``杨子立：“…”``), makes an event whose speaker is the first person named
+   in the clause before the verb (``美国国务院发言人米勒（Matthew Miller）表示``, ``“…”X说``,
+   ``据X称``) who is not an object (``向中国国家主席习近平指出``) or a modifier (``X的律师``); a
+   pronoun (他/她 → the latest speaker, or someone who has opened a sentence since); an
+   organisation or unnamed source (kind ``source``); or, for a verb with no subject of its own
+   (``…，并批评``), the subject of the sentence. Background clauses (当…, 在X表示…之后) are not
+   speech. A verb inside someone's reported clause (``X写道，Y说…``, ``据官员称，Y批评…``) is part
+   of their words, unless it opens a quote of its own.
 4. Quotes in a sentence with events go to the event that introduces them (``X说：“``) or that
    follows them (``”X说``), else to the nearest; such a sentence counts as direct quotes only. A
    quote sentence without a verb continues the paragraph's last speaker, and a paragraph that
-   starts with a quote continues the previous paragraph's last speaker.
+   starts with a quote continues the previous paragraph's last speaker (or the person just said
+   to be interviewed: ``X接受本台采访…。`` then ``“…”``).
 5. Quoted terms are not speech: names followed by a Latin translation, short quotes repeated
-   elsewhere or in the title, ``所谓“…”``, ``“…”一词``, short attributive quotes (``“…”的``).
-6. Speaker identity comes from the entity stage's person mentions; a cheap regex fallback (a
-   title followed by a name, ``X先生``, a name followed by a Latin name in brackets) covers names it
-   missed. Role = the words before the fullest mention (``台湾政治大学外交学系教授``); kind = the
-   title nearest the name (data/dictionaries/roles_titles.tsv); aliases = the Latin name in
-   brackets and shorter forms of the name (``法塔斯`` for ``安東尼奧·法塔斯``).
+   elsewhere or in the title, ``所谓“…”``, ``“…”一词``, short attributive quotes (``“…”的``), short
+   labels (``能够阅读的“级别”``), quotes with Latin letters or digits (product names).
+6. Speaker identity comes from the entity stage's person mentions (their spans repaired when a
+   title's tail or a cut-off name shows, junk such as ``都没有`` dropped); a regex fallback (a
+   title before a name, a dotted name in transliteration characters, ``X先生``, a name before a
+   Latin name in brackets or a colon and a quote) covers names it missed. Role = the words before
+   the fullest mention (``台湾政治大学外交学系教授``), a title after the name (``法塔斯教授``), an
+   affiliation (``…研究院的X``) or an apposition (``X说，他是…的研究员``); kind = the title
+   nearest the name (data/dictionaries/roles_titles.tsv; the head of a university body is an
+   expert, of an association or company other); aliases = the Latin name in brackets and the
+   other forms of the name (``法塔斯`` for ``安東尼奧·法塔斯``).
 
 Vocabulary files are written in Simplified Chinese; Traditional forms are generated with OpenCC
 when the module loads, so the same rules read RFA/VOA (Simplified) and CNA/BBC (Traditional) text.
@@ -53,6 +62,7 @@ TITLES_FILE = DICT_DIR / "roles_titles.tsv"
 SURNAMES_FILE = DICT_DIR / "roles_surnames.txt"
 SOURCES_FILE = DICT_DIR / "roles_sources.txt"
 NONPERSON_FILE = DICT_DIR / "roles_nonperson_words.txt"
+TRANSLIT_FILE = DICT_DIR / "roles_translit_chars.txt"
 
 KIND_EXPERT, KIND_OFFICIAL, KIND_OTHER, KIND_SOURCE = "expert", "official", "other", "source"
 
@@ -60,12 +70,13 @@ KIND_EXPERT, KIND_OFFICIAL, KIND_OTHER, KIND_SOURCE = "expert", "official", "oth
 # Marks and punctuation
 
 OPEN_TO_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "﹃": "﹄"}
-CLOSE_MARKS = set(OPEN_TO_CLOSE.values())
-QUOTE_MARK_RE = re.compile("[“”「」『』‘’﹁﹂﹃﹄]")
+QUOTE_MARK_RE = re.compile('[“”「」『』‘’﹁﹂﹃﹄"]')
 # Brackets hold Latin names, dates and asides; nothing inside them is speech or a subject.
 PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)")
+# Titles of works: nothing inside 《…》 speaks.
+BOOK_TITLE_RE = re.compile(r"《[^《》]*》")
 SENTENCE_END_RE = re.compile(r"[。！？!?；;]+")
-CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;]")
+CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;—–]")
 # Speech-like quote content: has sentence punctuation inside.
 SPEECH_PUNCT_RE = re.compile(r"[，。！？；：、,!?;…]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -76,6 +87,8 @@ SPACES = " \t\u3000\xa0"
 TERM_MAX_CHARS = 8
 # An attributive quote (“…”的 …) at most this long is a term.
 ATTRIBUTIVE_TERM_MAX_CHARS = 6
+# A quote at most this long right after 的 is a label (阅读的“级别”).
+LABEL_TERM_MAX_CHARS = 4
 # Words that announce a term or a name rather than speech.
 TERM_BEFORE = ("所谓", "所謂", "称为", "稱為", "稱爲", "称作", "稱作", "叫做", "名为", "名為", "名爲",
                "题为", "題為", "題爲", "改为", "改為", "改爲", "改名为", "改名為", "号称", "號稱",
@@ -89,32 +102,84 @@ TERM_AFTER = ("一词", "一詞", "这个词", "這個詞", "这个字", "這個
 # Prepositions right before a short quote make it a noun phrase (对“金普会”的报道).
 TERM_PREPOSITIONS = "对對从從与與和把将將被为為向於于"
 # A name right after one of these is an object, not the one who speaks (向普京表示, 和普京).
-OBJECT_MARKERS = "对對向和与與跟给給被让讓把替同及"
+OBJECT_MARKERS = "对對向和与與跟给給被让讓把替同及于於"
 # Clause openers that are not part of a subject.
 CONNECTOR_RE = re.compile(
     r"^(?:[" + SPACES + r"]|但是|但|而且|而|不过|不過|另外|此外|同时|同時|与此同时|與此同時|因此|"
     r"所以|对此|對此|就此|其中|并且|並且|并|並|然而|随后|隨後|最后|最後|首先|其次|另一方面|"
     r"此前|之前|稍后|稍後|至于|至於|另)+")
 # A clause starting with these is background (when X said …), not reported speech.
-BACKGROUND_RE = re.compile(r"^(?:当|當|每当|每當|随着|隨著|自从|自從|直到|等到|如果|若|假如|一旦|即使)")
-PRONOUN_RE = re.compile(r"^[他她](?![们們人])")
+BACKGROUND_RE = re.compile(r"^(?:[当當](?![地局前然时時今中选選面场場年日天事权權政代])|每当|每當|随着|隨著|"
+                           r"自从|自從|直到|等到|如果|若(?!干)|假如|一旦|即使)")
+BACKGROUND_END_RE = re.compile(r"(?:之后|之後|以后|以後|后|後|之际|之際|时|時)$")
+# Being interviewed makes a person the speaker of the quotes that follow.
+INTERVIEW_RE = re.compile(r"接受[^，。；“”「」]{0,20}?(?:采访|採訪|访问|訪問|专访|專訪)|受访|受訪")
+STRICT_VERB_FOLLOWERS = "，,：:“「『\"" + SPACES
+# A verb right after these is a noun (的警告, 所说, 被批评).
+VERB_NEVER_AFTER = "的所被"
+DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·‧•・][\u4e00-\u9fff]{1,8})+")
+# 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
+NAME_COLON_START_RE = re.compile(r"(?:^|(?<=[。！？；」”]))(?P<name>[\u4e00-\u9fff]{2,3})[：:]"
+                                 r"(?=[" + SPACES + r"]*[“「『])")
+NAME_COLON_QUOTE_RE = re.compile(r"[：:](?=[" + SPACES + r"]*[“「『﹁])")
+PRONOUN_RE = re.compile(r"^[他她](?![们們人的])")
 # Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
 ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
 # Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
 MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?[的之]")
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
-ADDRESS_WORDS = ("先生", "小姐", "女士", "太太", "夫人")
+ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
+# Characters that do not occur in names but do in the words a loose match runs into
+# (都没有, 会上, 率先, 似乎): a candidate name holding one is rejected.
+NAME_STOP_CHARS = set("的了是在有也都就而及或被把将將对對向从從为為这這那些个個们們上不没沒很更最还還"
+                      "又再已曾能会會要该該其此所之于於以并並但却卻则則即若因等说說称稱率似乎")
+# Collective nouns in the title list that are not written before a person's name.
+NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市民", "村民", "家属", "家屬", "志愿者", "志願者"}
 NAME_JOINERS = "·‧•・．-"
 # Latin honorifics and party tags to drop from an alias (Sen. Tom Cotton, R-AR → Tom Cotton).
 LATIN_HONORIFIC_RE = re.compile(r"^(?:(?:Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Gen|Adm|Gov|Rev|Sir|Lt|Col|Capt|"
                                 r"President|Senator|Representative|Minister)\.?\s+)+")
 LATIN_PARTY_TAG_RE = re.compile(r",\s*[A-Z]-[A-Z]{2}\b.*$")
+LATIN_PAREN_START_RE = re.compile(r"[（(][A-Za-z]")
+# A verb that opens a quote: 说：“ / 表示，“
+QUOTE_INTRO_RE = re.compile(r"[：:，,]?[" + SPACES + r"]*[“「『‘﹁\"]")
+QUOTE_GAP_RE = re.compile(r"[\s：:，,\u3000]*")
+PRONOUN_ADDITIVE_RE = re.compile(r"[他她][并並还還也又]")
+LATIN_ALIAS_RE = re.compile(r"[（(]([A-Za-z][^（）()]{1,60})[)）]")
+# Titles whose kind depends on the body: the head of a research centre is an expert.
+AMBIGUOUS_TITLES = {"发言人", "發言人", "总监", "總監", "主任", "院长", "院長", "所长", "所長",
+                    "校长", "校長", "主席", "副主席", "会长", "會長",
+                    "负责人", "負責人", "成员", "成員", "顾问", "顧問", "理事长", "理事長", "董事",
+                    "创办人", "創辦人", "副主任", "执行长", "執行長", "秘书长", "秘書長"}
+TITLE_FOLLOWERS = "、，,的（( 」』”兼暨及和与與"
+CIVIL_BODY_RE = re.compile(r"协会|協會|组织|組織|联盟|聯盟|大会|大會|基金会|基金會|公司|集团|集團|企业|企業|"
+                           r"商会|商會|工会|工會|教会|教會|团体|團體|俱乐部|俱樂部|民间|民間|联合会|聯合會")
+ACADEMIC_RE = re.compile(r"大学|大學|学院|學院|研究院|研究所|研究中心|智库|智庫|学会|學會|研究会|研究會")
+ROLE_LEADING_VERBAL_RE = re.compile(r"^(?:接受|受到|受|出席|参加|參加|参与|參與)[^的，。]{0,24}的")
+# A role that ends in a person noun not in the title list (評論者, 访民) is still a role.
+AFFILIATION_RE = re.compile(r"(?:大学|大學|学院|學院|研究院|研究所|研究中心|中心|智库|智庫|基金会|基金會|"
+                            r"协会|協會|组织|組織|公司|集团|集團|银行|銀行|政府|部|局|署|委员会|委員會|"
+                            r"党|黨|报|報|社|台|电视|電視)(?:（[^（）]*）|\([^()]*\))?的$")
+APPOSITIVE_RE = re.compile(r"[^，。；“”「」]{0,16}?(?:说|說|表示|指出|称|稱)[，,][" + SPACES + r"]*[他她]是"
+                           r"([^，。；！？]{2,40})")
+PERSON_NOUN_END_RE = re.compile(r"[者员員师師家士官长長人手民]$")
 ROLE_MAX_CHARS = 45
+# Prepositions that make the person after them (and after their title) an object or an agent.
+OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?=[^向对對被让讓把给給替]*$)")
+# The run of name characters that ends right before a bracketed Latin name.
+LATIN_NAME_RUN_RE = re.compile(r"[\u4e00-\u9fff" + NAME_JOINERS + r"]{2,16}$")
+ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:和|与|與|跟|及|向|对|對|给|給|被|让|讓|把|替|同|从|從)(?![为為外华華来來样樣时時])")
 ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
-ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|当天|當天|近日|日前)+")
+ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
+                                  r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
+                                  r"早前|稍早|随后|隨後|[在於于](?=[与與和跟同]))+")
 # How far before a verb a subject may stand (科顿星期三在出席……提问时表示).
 MAX_SUBJECT_DISTANCE = 110
 SOURCE_NAME_MAX_CHARS = 20
+SOURCE_LEAD_RE = re.compile(r"^(?:据|據|根据|根據|综合|綜合|有)")
+# Verbs whose object (the listener) comes before the reported words: 告诉记者，…
+LISTENER_VERB_RE = re.compile(r"告诉|告訴|告知|提醒|警告")
+LISTENER_MAX_CHARS = 10
 SOURCE_CUT_RE = re.compile(r"(?:在|於|于|今天|昨天|日前|近日|接受|对|對|向|也|还|還|则|則|曾|已|\d)")
 
 
@@ -140,7 +205,33 @@ def _data_lines(path: pathlib.Path) -> list[str]:
 
 
 def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+    """A regex matching any of the words, longest first, written as a trie
+    (总(?:统|理|书记)…): Python's regex engine would otherwise try every word at every position."""
+    trie: dict = {}
+    for w in {w for w in words if w}:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return "(?!)"
+
+    def build(node: dict) -> str | None:
+        branches, singles = [], []
+        for ch in sorted(k for k in node if k):
+            rest = build(node[ch])
+            if rest is None:
+                singles.append(re.escape(ch))
+            else:
+                branches.append(re.escape(ch) + rest)
+        if not branches and not singles:
+            return None
+        if singles:
+            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
+        out = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + out + ")?" if "" in node else out
+
+    return "(?:" + build(trie) + ")"
 
 
 @dataclass
@@ -148,14 +239,19 @@ class _Vocab:
     verb_re: re.Pattern
     verb_not_before: dict[str, str]
     verb_not_after: dict[str, str]
+    verb_strict: frozenset[str]
     title_re: re.Pattern
     title_kind: dict[str, str]
     source_re: re.Pattern
     surname_alt: str
-    nonperson_cjk: tuple[str, ...]
+    nonperson_cjk: frozenset[str]
     nonperson_latin: frozenset[str]
-    title_name_re: re.Pattern
+    name_after_title_re: re.Pattern
+    strict_post_re: re.Pattern
+    latin_after_title_re: re.Pattern
     address_re: re.Pattern
+    surnames: frozenset[str]
+    translit: frozenset[str]
     latin_paren_re: re.Pattern
     post_title_re: re.Pattern
 
@@ -164,6 +260,7 @@ class _Vocab:
 def _vocab() -> _Vocab:
     not_before: dict[str, str] = {}
     not_after: dict[str, str] = {}
+    strict: set[str] = set()
     for line in _data_lines(VERBS_FILE):
         cols = line.split("\t")
         verb = cols[0].strip()
@@ -172,6 +269,8 @@ def _vocab() -> _Vocab:
         for form in _variants(verb):
             not_before[form] = "".join(_variants(before)) if before else ""
             not_after[form] = "".join(_variants(after)) if after else ""
+            if len(cols) > 3 and cols[3].strip() == "strict":
+                strict.add(form)
     title_kind: dict[str, str] = {}
     for line in _data_lines(TITLES_FILE):
         cols = line.split("\t")
@@ -179,7 +278,8 @@ def _vocab() -> _Vocab:
             for form in _variants(cols[0].strip()):
                 title_kind[form] = cols[1].strip()
     sources = {f for line in _data_lines(SOURCES_FILE) for f in _variants(line.strip())}
-    surnames = {f for line in _data_lines(SURNAMES_FILE) for w in line.split() for f in _variants(w)}
+    surnames = {f for line in _data_lines(SURNAMES_FILE)
+                for w in line.split() for f in _variants(w)}
     cjk_end, latin = [], set()
     section = None
     for line in _data_lines(NONPERSON_FILE):
@@ -196,7 +296,7 @@ def _vocab() -> _Vocab:
     verbs_alt = _alternation(not_before)
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, punctuation.
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
-    strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|在|於|于|对|對|向|也|还|還|则|則|曾|"
+    strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|回答|回覆|答|在|於|于|对|對|向|也|还|還|则|則|曾|"
                    r"今天|昨天|前天|今年|去年|近日|日前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
                    r"星期|周[一二三四五六日末]|週[一二三四五六日末]|当天|當天|早前|稍早|随后|隨後|\d|"
                    r"[〇零一二三四五六七八九十两兩]+[月日号號]|[（(])")
@@ -207,21 +307,29 @@ def _vocab() -> _Vocab:
     name_core = (r"(?:[\u4e00-\u9fff]{1,8}(?:[" + NAME_JOINERS + r"][\u4e00-\u9fff]{1,10})+"
                  r"|(?:" + surname_alt + r")(?:" + "|".join(ADDRESS_WORDS) + r")"
                  r"|(?:" + surname_alt + r")[\u4e00-\u9fff]{1,2}?)(?=" + post + r")"
-                 r"|[\u4e00-\u9fff]{2,4}?(?=" + strict_post + r")")
+                 r"|[\u4e00-\u9fff]{2,5}?(?=" + strict_post + r")")
     return _Vocab(
         verb_re=re.compile(verbs_alt),
         verb_not_before=not_before,
         verb_not_after=not_after,
+        verb_strict=frozenset(strict),
         title_re=re.compile(titles_alt),
         title_kind=title_kind,
         source_re=re.compile(_alternation(sources)),
         surname_alt=surname_alt,
-        nonperson_cjk=tuple(sorted(set(cjk_end), key=len, reverse=True)),
+        nonperson_cjk=frozenset(cjk_end),
         nonperson_latin=frozenset(latin),
-        title_name_re=re.compile(r"(?:" + titles_alt + r")(?P<name>" + name_core + r")"),
-        address_re=re.compile(r"(?:" + surname_alt + r")(?:" + "|".join(ADDRESS_WORDS) + r")"),
-        latin_paren_re=re.compile(r"(?P<cjk>[\u4e00-\u9fff" + NAME_JOINERS + r"]{2,16})"
-                                  r"[（(](?P<latin>[A-Za-z][A-Za-z .,'’\-]{1,60})[)）]"),
+        name_after_title_re=re.compile(r"(?P<name>" + name_core + r")"),
+        strict_post_re=re.compile(strict_post),
+        # 首席执行官Ciaran Martin今天表示: a name written only in Latin letters after a title.
+        latin_after_title_re=re.compile(r"[" + SPACES + r"]?"
+                                        r"(?P<name>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,3})"
+                                        r"(?=[" + SPACES + r"]?(?:" + strict_post + r"))"),
+        address_re=re.compile("|".join(ADDRESS_WORDS)),
+        surnames=frozenset(surnames),
+        translit=frozenset(f for line in _data_lines(TRANSLIT_FILE) for w in line.split()
+                           for f in _variants(w)),
+        latin_paren_re=re.compile(r"[（(](?P<latin>[A-Za-z][A-Za-z .,'’\-]{1,60})[)）]"),
         post_title_re=re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?P<title>" + titles_alt + r")"),
     )
 
@@ -230,6 +338,7 @@ def _vocab() -> _Vocab:
 # Names
 
 def _clean_latin(latin: str) -> str:
+    latin = re.split(r"[；;/]", latin.strip())[0]  # (Jake Sullivan；沙利文)
     latin = LATIN_PARTY_TAG_RE.sub("", latin.strip())
     latin = LATIN_HONORIFIC_RE.sub("", latin)
     return latin.strip(" ,.")
@@ -255,10 +364,45 @@ def _looks_nonperson(name: str) -> bool:
     if voc.title_re.fullmatch(name) or voc.source_re.fullmatch(name):
         return True
     foreign = any(j in name for j in NAME_JOINERS)
-    for end in voc.nonperson_cjk:
-        if name.endswith(end) and (len(end) >= 2 or (len(name) >= 4 and not foreign)):
+    for k in range(2, min(len(name), 4) + 1):
+        if name[-k:] in voc.nonperson_cjk:
             return True
-    return False
+    return len(name) >= 4 and not foreign and name[-1] in voc.nonperson_cjk
+
+
+def _foreign_name(name: str) -> str | None:
+    """A dotted foreign name trimmed to its transliterated part (前央行行长马克·卡尼 → 马克·卡尼),
+    or None when the parts are not transliterations (兼加拿大-美国关系专家组)."""
+    voc = _vocab()
+    parts = re.split("([" + re.escape(NAME_JOINERS) + "])", name)
+    if len(parts) < 3:
+        return name
+    first = parts[0]
+    for t in voc.title_re.finditer(first):  # 總經理克林特·瓦茨: the title is not the name
+        if len(first) - t.end() >= 1:
+            first = first[t.end():]
+    i = len(first)
+    while i > 0 and first[i - 1] in voc.translit:
+        i -= 1
+    if len(first) - i < 2 and not (len(first) - i == 1 and i == 0):
+        return None  # a given name of one character only when nothing comes before it
+    rest = parts[1:]
+    # The name ends where the transliteration ends (史密斯的研究人员 → 史密斯).
+    for k in range(1, len(rest), 2):
+        j = 0
+        while j < len(rest[k]) and rest[k][j] in voc.translit:
+            j += 1
+        # Only a dot may lead to a one-character surname (约瑟夫·奈); a hyphen joins words.
+        if j == 0 or (j == 1 and rest[k - 1] not in "·‧•・"):
+            return None
+        if j < len(rest[k]):
+            return first[i:] + "".join(rest[:k]) + rest[k][:j]
+    return first[i:] + "".join(rest)
+
+
+def _name_chars_ok(name: str) -> bool:
+    """A person's name holds no function characters (the surname 和 aside, rare enough)."""
+    return not any(ch in NAME_STOP_CHARS for ch in name)
 
 
 def _strip_titles(name: str) -> str:
@@ -333,17 +477,52 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
     """(name, Latin alias or None) found by regex in one paragraph."""
     voc = _vocab()
     found: list[tuple[str, str | None]] = []
-    for m in voc.title_name_re.finditer(text):
+    for t in voc.title_re.finditer(text):
+        if t.group(0) in NON_INTRODUCING_TITLES:
+            continue
+        latin = voc.latin_after_title_re.match(text, t.end())
+        if latin and _latin_is_person(latin.group("name")):
+            found.append((latin.group("name"), None))
+            continue
+        m = voc.name_after_title_re.match(text, t.end())
+        if not m:
+            continue
         name = m.group("name")
-        if not _looks_nonperson(name) and not BACKGROUND_RE.match(name):
+        end = m.end()
+        # 張盛和今天表示: a given name may end in 和/与, which also join two names.
+        if len(name) == 2 and end < len(text) and text[end] in "和与與及" and \
+                voc.strict_post_re.match(text, end + 1):
+            name += text[end]
+        if any(j in name for j in NAME_JOINERS):
+            name = _foreign_name(name)
+            if not name or len(name) < 3:
+                continue
+        if not _looks_nonperson(name) and _name_chars_ok(name) and not BACKGROUND_RE.match(name):
             found.append((name, None))
     for m in voc.address_re.finditer(text):
-        found.append((m.group(0), None))
+        for k in (2, 1):  # 欧阳先生, 林先生
+            if m.start() >= k and text[m.start() - k:m.start()] in voc.surnames:
+                found.append((text[m.start() - k:m.end()], None))
+                break
+    # A dotted name in transliteration characters is a foreign person's name wherever it is.
+    for m in DOTTED_NAME_RE.finditer(text):
+        name = _foreign_name(m.group(0))
+        if name and len(name) >= 4 and not _looks_nonperson(name):
+            found.append((name, None))
+    # 黄美娟：“…” at the start of a clause: an interview transcript names its speaker.
+    for m in NAME_COLON_START_RE.finditer(text):
+        name = m.group("name")
+        if name[:1] in voc.surnames or name[:2] in voc.surnames:
+            if _name_chars_ok(name) and not _looks_nonperson(name) and name not in voc.title_kind:
+                found.append((name, None))
     for m in voc.latin_paren_re.finditer(text):
         latin = m.group("latin")
         if not _latin_is_person(latin):
             continue
-        cjk = m.group("cjk")
+        run = LATIN_NAME_RUN_RE.search(text, max(0, m.start() - 16), m.start())
+        if not run:
+            continue
+        cjk = run.group(0)
         # The name is what follows the last title or 的 in the run before the brackets.
         cut = 0
         for t in voc.title_re.finditer(cjk):
@@ -351,9 +530,37 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
                 cut = max(cut, t.end())
         cut = max(cut, cjk.rfind("的") + 1, cjk.rfind("、") + 1)
         name = _strip_titles(cjk[cut:])
-        if 2 <= len(name) <= 14 and not _looks_nonperson(name):
+        if any(j in name for j in NAME_JOINERS):
+            name = _foreign_name(name) or ""
+        if 2 <= len(name) <= 14 and not _looks_nonperson(name) and _name_chars_ok(name):
             found.append((name, _clean_latin(latin)))
     return found
+
+
+def _trim_mention(article: Article, m: Mention) -> tuple[str, str]:
+    """(canonical name, surface) of a person mention, without the tail of a title that the
+    mention's span may have swallowed (主席布朗 read as 席布朗)."""
+    try:
+        text = article.block_text(m.block)
+    except IndexError:
+        return m.name, m.surface
+    if text[m.start:m.end] != m.surface:
+        return m.name, m.surface
+    lo = max(0, m.start - 6)
+    for t in _vocab().title_re.finditer(text, lo, m.end):
+        if t.start() < m.start < t.end() < m.end:
+            surface = text[t.end():m.end]
+            name = surface if m.name == m.surface else m.name
+            if m.name != m.surface and m.name.endswith(m.surface):
+                name = m.name[: len(m.name) - len(m.surface)] + surface
+                name = surface if len(name) > len(surface) + 8 else name
+            return name, surface
+    return m.name, m.surface
+
+
+def _always_inside(article: Article, short: str, long: str) -> bool:
+    """Every occurrence of ``short`` in the body is part of an occurrence of ``long``."""
+    return all(b.text.count(short) == b.text.count(long) for b in article.blocks)
 
 
 def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
@@ -363,9 +570,15 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
     nonperson: set[str] = set()
     for m in mentions:
         if m.type == "person":
-            if m.name in staff or m.surface in staff:
+            if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
                 continue
-            reg.add(m.name, m.surface)
+            name, surface = _trim_mention(article, m)
+            if len(surface) < 2 or not _name_chars_ok(surface):
+                continue
+            # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
+            if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
+                continue
+            reg.add(name, surface)
         elif m.surface:
             nonperson.add(m.surface)
             nonperson.add(m.name)
@@ -378,6 +591,13 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
                 continue
             # An entity-stage name that contains or is contained in this one is the same person.
             same = next((p for p in entity_people if name in p or p in name), None)
+            if same and same != name and same in name and _always_inside(article, same, name):
+                # The entity stage cut the name short (科林·罗伯 for 科林·罗伯逊): the whole
+                # name is the one the article writes.
+                reg.add(name)
+                reg.merge_longer(same, name)
+                entity_people = [name if p == same else p for p in entity_people]
+                same = name
             canon = reg.add(same, name) if same else reg.add(name)
             if latin:
                 reg.alias(canon, latin)
@@ -407,17 +627,31 @@ def _quote_spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     stack: list[str] = []
     start = 0
+    # Straight double quotes open and close alternately, when they pair up in the paragraph.
+    straight = text.count('"') % 2 == 0
     for m in QUOTE_MARK_RE.finditer(text):
         ch = m.group(0)
+        if ch == '"':
+            if not straight:
+                continue
+            if stack and stack[-1] == '"':
+                stack.pop()
+                if not stack:
+                    spans.append(_Span(start, m.start()))
+                continue
+            if not stack:
+                start = m.start()
+            stack.append(ch)
+            continue
         if ch in OPEN_TO_CLOSE:
             if not stack:
                 start = m.start()
             stack.append(ch)
         elif stack:
-            if OPEN_TO_CLOSE[stack[-1]] == ch:
+            if OPEN_TO_CLOSE.get(stack[-1]) == ch:
                 stack.pop()
-            elif any(OPEN_TO_CLOSE[o] == ch for o in stack):
-                while OPEN_TO_CLOSE[stack.pop()] != ch:
+            elif any(OPEN_TO_CLOSE.get(o) == ch for o in stack):
+                while OPEN_TO_CLOSE.get(stack.pop()) != ch:
                     pass
             else:
                 continue  # a stray closer (an apostrophe in English text)
@@ -470,11 +704,14 @@ class _Para:
     sentences: list[tuple[int, int]]
 
 
+@functools.lru_cache(maxsize=1024)
 def _analyse_structure(text: str) -> _Para:
     spans = _quote_spans(text)
     quote_iv = [(s.open, s.close + 1) for s in spans]
     quote_mask = _Mask(quote_iv)
     parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text) if m.start() not in quote_mask]
+    parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
+               if m.start() not in quote_mask]
     mask = _Mask(quote_iv + parens)
     breaks = sorted({m.start() for m in CLAUSE_BREAK_RE.finditer(text) if m.start() not in mask}
                     | {s.close for s in spans if s.close < len(text)})
@@ -517,7 +754,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) ->
         return len(inner.split()) <= 3
     after = text[span.close + 1: span.close + 8].lstrip(SPACES)
     before = text[max(0, span.open - 4): span.open].rstrip(SPACES)
-    if after.startswith(("（", "(")) and re.match(r"^[（(][A-Za-z]", after):
+    if after.startswith(("（", "(")) and LATIN_PAREN_START_RE.match(after):
         return True  # “台湾观光局”（Taiwan Tourism Bureau）: a name with its translation
     if inner in names:
         return True
@@ -525,12 +762,16 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) ->
         return False
     if counts.get(inner, 0) >= 2:
         return True
+    if re.search(r"[A-Za-z0-9]", inner):
+        return True  # 「麒麟9000s」: a product or a code, not words someone said
     if any(before.endswith(w) for w in TERM_BEFORE) or any(after.startswith(w) for w in TERM_AFTER):
         return True
     if before and before[-1] in TERM_PREPOSITIONS:
         return True
     if len(inner) <= ATTRIBUTIVE_TERM_MAX_CHARS and after.startswith(("的", "之")):
         return True
+    if len(inner) <= LABEL_TERM_MAX_CHARS and before.endswith("的"):
+        return True  # 能够阅读的“级别”, 中国的“战狼外交”: a label, not someone's words
     if _looks_nonperson(inner) and len(inner) >= 3 and _vocab().source_re.search(inner):
         return True  # an organisation's name
     return False
@@ -564,6 +805,19 @@ class _Reader:
         self.surfaces = sorted(self.registry.surface_to_name, key=len, reverse=True)
         self.found: list[_Found] = []
         self.last_named: str | None = None
+        self.last_named_at: tuple[int, int] = (-2, 0)
+        # (block, position, name) of the first person of each sentence read so far.
+        self.sentence_subjects: list[tuple[int, int, str]] = []
+
+    def _pronoun_referent(self, block: int, pos: int) -> str | None:
+        """他/她: the latest speaker, unless someone else has since opened a sentence
+        (伊利夏提对着使馆朗读…。他在接受本台采访时说)."""
+        for b, p, name in reversed(self.sentence_subjects):
+            if (b, p) < (block, pos):
+                if (b, p) > self.last_named_at:
+                    return name
+                break
+        return self.last_named
 
     # -- people in a paragraph
 
@@ -593,24 +847,32 @@ class _Reader:
                 continue
             if MODIFIER_AFTER_RE.match(text[e:e + 40]):
                 continue
+            # 向中國國家主席習近平指責: a role after 向/對/被 still makes an object.
+            lead = OBJECT_ROLE_RE.search(text, max(start, s - ROLE_MAX_CHARS), s)
+            if lead and _ends_with_title(text[lead.end():s]):
+                continue
             return s, name
         return None
 
     def _source(self, para: _Para, block: int, start: int, end: int) -> str | None:
-        """An organisation or an unnamed source standing as the subject of a clause."""
+        """An organisation or an unnamed source standing as the subject of a clause: the
+        phrase up to the first adverbial (一名美国官员 / 分析人士) when it ends with a title or a
+        source word, else an organisation or place named in the clause (外交部, 日本)."""
         text = para.text
+        clause = text[start:end]
+        cut = SOURCE_CUT_RE.search(clause, 1)
+        phrase = clause[: cut.start()] if cut else clause
+        phrase = SOURCE_LEAD_RE.sub("", PAREN_RE.sub("", phrase).strip(SPACES))
+        ok = bool(phrase) and len(phrase) <= SOURCE_NAME_MAX_CHARS
+        tail = phrase[-6:]
+        if ok and (self.voc.title_re.search(tail) or self.voc.source_re.search(tail)):
+            return phrase
         for s, e, name in self.org_by_block.get(block, []):
             if start <= s and e <= end and s not in para.mask:
                 return name
-        clause = text[start:end]
-        if not self.voc.source_re.search(clause) and not self.voc.title_re.search(clause):
-            return None
-        cut = SOURCE_CUT_RE.search(clause, 1)
-        phrase = clause[: cut.start()] if cut else clause
-        phrase = PAREN_RE.sub("", phrase).strip(SPACES)
-        if not phrase or len(phrase) > SOURCE_NAME_MAX_CHARS:
-            return None
-        return phrase
+        if ok and (self.voc.source_re.search(phrase) or self.voc.title_re.search(phrase)):
+            return phrase
+        return None
 
     # -- events
 
@@ -624,39 +886,46 @@ class _Reader:
         s_start, s_end = sent
         events: list[_Event] = []
         blocked_until_quote = False
-        raw = [m for m in self.voc.verb_re.finditer(text, s_start, s_end) if m.start() not in para.mask]
-        # Adjacent verbs are one (报道称, 表示说).
-        verbs: list[list[int]] = []
-        for m in raw:
-            form = m.group(0)
-            prev = text[m.start() - 1] if m.start() > 0 else ""
-            nxt = text[m.end()] if m.end() < len(text) else ""
-            if prev and prev in self.voc.verb_not_before.get(form, ""):
+        verbs = _verb_spans(para, s_start, s_end)
+        # 杨子立：“…”: a name and a colon before a quote speak without a verb.
+        for m in NAME_COLON_QUOTE_RE.finditer(text, s_start, s_end):
+            colon = m.start()
+            if colon in para.mask:
                 continue
-            if nxt and nxt in self.voc.verb_not_after.get(form, ""):
-                continue
-            if verbs and verbs[-1][1] == m.start():
-                verbs[-1][1] = m.end()
-            else:
-                verbs.append([m.start(), m.end()])
+            cs = self._clause_start(para, colon, s_start)
+            for hs, he, _ in hits:
+                if he == colon and hs >= cs:
+                    role = text[cs:hs].strip(SPACES)
+                    if not role or _ends_with_title(role):
+                        verbs.append([colon, colon + 1])
+                    break
+        verbs.sort()
         last_quote_end = -1
         for vs, ve in verbs:
             # A quote closing between the previous event and this verb lifts the block.
             if blocked_until_quote and any(vs > sp.close > last_quote_end and sp.open >= s_start
                                            for sp in para.spans):
                 blocked_until_quote = False
-            if blocked_until_quote:
-                continue
+            if blocked_until_quote and not QUOTE_INTRO_RE.match(text, ve):
+                continue  # X写道，Y说…: Y's words are part of X's (unless Y opens a quote)
             cs = self._clause_start(para, vs, s_start)
             pre = text[cs:vs]
             stripped = CONNECTOR_RE.sub("", pre)
             offset = cs + (len(pre) - len(stripped))
             if BACKGROUND_RE.match(stripped):
                 continue
+            if stripped.startswith(("在", "於", "于")):
+                nxt = next((b for b in para.breaks if b > ve), s_end)
+                if BACKGROUND_END_RE.search(text, ve, nxt):
+                    continue  # 在X表示…之后: when someone spoke is background
             after = text[ve:ve + 3].lstrip(SPACES)
-            introduces = bool(re.match(r"^[：:，,]?[" + SPACES + r"]*[“「『‘﹁]", text[ve:ve + 4]))
+            introduces = bool(QUOTE_INTRO_RE.match(text, ve))
             content_start = ve + (1 if after[:1] in "：:，," else 0)
-            additive = bool(ADDITIVE_RE.search(stripped[:4])) or bool(re.match(r"^[他她][并並还還也又]", stripped))
+            if LISTENER_VERB_RE.fullmatch(text[vs:ve]):
+                comma = text.find("，", ve, ve + LISTENER_MAX_CHARS + 1)
+                if comma != -1:
+                    content_start = comma + 1  # 告诉记者，…: the listener is not the content
+            additive = bool(ADDITIVE_RE.search(stripped[:4]) or PRONOUN_ADDITIVE_RE.match(stripped))
             speaker: str | None = None
             kind = "person"
             subject_pos = None
@@ -664,7 +933,7 @@ class _Reader:
             if found and vs - found[0] <= MAX_SUBJECT_DISTANCE:
                 subject_pos, speaker = found
             elif PRONOUN_RE.match(stripped):
-                speaker = self.last_named
+                speaker = self._pronoun_referent(block, offset)
                 subject_pos = offset
             elif stripped.strip(SPACES):
                 src = self._source(para, block, offset, vs)
@@ -685,7 +954,10 @@ class _Reader:
                 continue
             events.append(_Event(vs, ve, speaker, kind, subject_pos, content_start, introduces,
                                  additive, inherited=not stripped.strip(SPACES)))
-            if kind == "person" and not introduces:
+            if kind == "person":
+                self.last_named = speaker  # 他/她 later in the same sentence means this person
+                self.last_named_at = (block, vs)
+            if not introduces:
                 blocked_until_quote = True
                 last_quote_end = ve
         return events
@@ -700,6 +972,9 @@ class _Reader:
         para_last_kind = "person"
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
+            first = self._subject(para, hits, s_start, s_end)
+            if first:
+                self.sentence_subjects.append((block, first[0], first[1]))
             events = self._events(para, block, hits, sent, para_last)
             quotes = [sp for sp in para.spans if s_start <= sp.open < s_end
                       and not _is_term(text, sp, self.counts, self.term_names)]
@@ -715,14 +990,21 @@ class _Reader:
                 for ev in events:
                     if ev.got_quote:
                         continue
-                    if ev.speaker in direct_speakers and not (ev.additive and ev.verb_start > last_quote):
+                    later = ev.additive and ev.verb_start > last_quote
+                    if ev.speaker in direct_speakers and not later:
                         continue  # a sentence with a verb and a quote counts as direct only
                     self._add_paraphrase(ev, text, s_end, block)
                 para_last, para_last_kind = events[-1].speaker, events[-1].kind
                 for ev in events:
                     if ev.kind == "person" and ev.speaker:
                         self.last_named = ev.speaker
-            elif quotes:
+            else:
+                # 郭崇伦接受本台采访则持不同看法。: an interview announces the next speaker.
+                iv = INTERVIEW_RE.search(text, s_start, s_end)
+                if iv and iv.start() not in para.mask and first and first[0] < iv.start():
+                    para_last, para_last_kind = first[1], "person"
+                    self.last_named, self.last_named_at = first[1], (block, first[0])
+            if not events and quotes:
                 # A quote sentence with no verb continues the paragraph's speaker, or, when it
                 # opens the paragraph, the previous paragraph's.
                 owner, owner_kind = para_last, para_last_kind
@@ -741,7 +1023,7 @@ class _Reader:
     def _owner(self, para: _Para, sp: _Span, events: list[_Event]) -> _Event | None:
         text = para.text
         for ev in events:  # X说：“…”
-            if ev.verb_end <= sp.open and re.fullmatch(r"[\s：:，,\u3000]*", text[ev.verb_end:sp.open]):
+            if ev.verb_end <= sp.open and QUOTE_GAP_RE.fullmatch(text, ev.verb_end, sp.open):
                 return ev
         for ev in events:  # “…”X说
             if ev.verb_start > sp.close and not ev.additive:
@@ -757,14 +1039,21 @@ class _Reader:
 
     def _add_quote(self, speaker: str, kind: str, text: str, sp: _Span, block: int) -> None:
         s, e = sp.inner
-        self.found.append(_Found(speaker, kind, text[s:e], True, block, s, e))
+        while s < e and text[s] in SPACES:
+            s += 1
+        while e > s and text[e - 1] in SPACES:
+            e -= 1
+        if e > s:
+            self.found.append(_Found(speaker, kind, text[s:e], True, block, s, e))
 
     def _add_paraphrase(self, ev: _Event, text: str, s_end: int, block: int) -> None:
         start = ev.content_start
         end = s_end
         while end > start and text[end - 1] in "。！？!?；;" + SPACES:
             end -= 1
-        content = text[start:end].strip(SPACES)
+        while start < end and text[start] in SPACES:
+            start += 1
+        content = text[start:end]
         if len(content) < 2:
             return
         self.found.append(_Found(ev.speaker, ev.kind, content, False, block, start, end))
@@ -786,8 +1075,38 @@ class _Reader:
 # ---------------------------------------------------------------------------------------------
 # Roles and kinds
 
-def _role_before(text: str, pos: int) -> str | None:
-    """The title and affiliation written right before a name at ``pos``."""
+def _verb_spans(para: _Para, start: int, end: int) -> list[list[int]]:
+    """[start, end) of the reporting verbs outside quotes and brackets, adjacent ones joined
+    (报道称, 表示说), without the words they are part of (据说, 分析师, 称为)."""
+    voc = _vocab()
+    text = para.text
+    verbs: list[list[int]] = []
+    lone: list[bool] = []  # the span is one strict verb
+    for m in voc.verb_re.finditer(text, start, end):
+        if m.start() in para.mask:
+            continue
+        form = m.group(0)
+        prev = text[m.start() - 1] if m.start() > 0 else ""
+        nxt = text[m.end()] if m.end() < len(text) else ""
+        if prev and (prev in VERB_NEVER_AFTER or prev in voc.verb_not_before.get(form, "")):
+            continue
+        if nxt and nxt in voc.verb_not_after.get(form, ""):
+            continue
+        if verbs and verbs[-1][1] == m.start():
+            verbs[-1][1] = m.end()
+            lone.pop()
+            lone.append(False)
+        else:
+            verbs.append([m.start(), m.end()])
+            lone.append(form in voc.verb_strict)
+    # A strict verb alone reports speech only before a comma, a colon or a quote.
+    return [v for v, strict in zip(verbs, lone)
+            if not strict or (v[1] < len(text) and text[v[1]] in STRICT_VERB_FOLLOWERS)]
+
+
+def _role_before(text: str, pos: int, surfaces=()) -> str | None:
+    """The title and affiliation written right before a name at ``pos``: the clause before it,
+    cut after any other person, verb or preposition in it, without leading asides and times."""
     voc = _vocab()
     para = _analyse_structure(text)
     start = 0
@@ -796,21 +1115,32 @@ def _role_before(text: str, pos: int) -> str | None:
             start = m.end()
     # A speech quote (not a short term) before the name also starts the clause.
     for sp in para.spans:
-        if sp.close < pos and sp.close >= start:
+        if start <= sp.close < pos:
             s, e = sp.inner
             if SPEECH_PUNCT_RE.search(text[s:e]) or e - s > 12:
                 start = sp.close + 1
+    # 中国领导人习近平周三在与美国总统拜登…: the role of 拜登 starts after 习近平 and the verb.
+    for surface in surfaces:
+        i = text.rfind(surface, start, pos)
+        if i != -1 and i + len(surface) < pos and i not in para.mask:
+            start = i + len(surface)
+    for vs, ve in _verb_spans(para, start, pos):
+        if ve < pos and text[ve] in "，,：:“「『":
+            start = ve  # …表示，美國總統拜登: the role starts after the reporting verb
     role = text[start:pos]
-    role = ROLE_LEADING_PAREN_RE.sub("", role.strip(SPACES))
-    role = CONNECTOR_RE.sub("", role)
-    role = ROLE_LEADING_TIME_RE.sub("", role).strip(SPACES)
-    role = role.lstrip(OBJECT_MARKERS + SPACES)  # 和俄罗斯总统普京: the 和 is not the role
-    if not role or len(role) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
+    previous = None
+    while role != previous:
+        previous = role
+        role = ROLE_LEADING_PAREN_RE.sub("", role.strip(SPACES + "、"))
+        role = CONNECTOR_RE.sub("", role)
+        role = ROLE_LEADING_TIME_RE.sub("", role)
+        role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
+        role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
+        cut = OBJECT_ROLE_RE.search(role)
+        if cut and _ends_with_title(role[cut.end():]):
+            role = role[cut.end():]  # …的決定被佛羅里達州的共和黨參議員: the role is after 被
+    if not role or len(PAREN_RE.sub("", role)) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
         return None
-    # A verb inside means this is a clause, not a title (…表示美国总统 → no).
-    for m in voc.verb_re.finditer(role):
-        if m.start() not in para.mask:
-            return None
     return role
 
 
@@ -827,14 +1157,28 @@ def _post_title(text: str, end: int) -> str | None:
     return m.group("title") if m else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind_of(role: str | None) -> str:
+    """The kind the title nearest the name gives; a head of a university or research body
+    (中国人民大学美国研究中心主任) is an expert."""
     if not role:
         return KIND_OTHER
     voc = _vocab()
-    last = None
-    for m in voc.title_re.finditer(role):
-        last = m
-    return voc.title_kind.get(last.group(0), KIND_OTHER) if last else KIND_OTHER
+    # A title word inside an organisation's name (代表大会, 主席团) is not a title.
+    titles = [m.group(0) for m in voc.title_re.finditer(role)
+              if m.end() == len(role) or role[m.end()] in TITLE_FOLLOWERS]
+    if not titles:
+        return KIND_EXPERT if ACADEMIC_RE.search(role) else KIND_OTHER
+    title = titles[-1]
+    if title in AMBIGUOUS_TITLES:
+        clear = [t for t in titles if t not in AMBIGUOUS_TITLES]
+        if clear:  # 庫克群島總理、論壇輪值主席: the prime minister decides
+            return voc.title_kind.get(clear[-1], KIND_OTHER)
+        if ACADEMIC_RE.search(role):
+            return KIND_EXPERT
+        if CIVIL_BODY_RE.search(role):  # the chair of an association or a company
+            return KIND_OTHER
+    return voc.title_kind.get(title, KIND_OTHER)
 
 
 def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | None, list[str]]:
@@ -843,6 +1187,7 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
     surfaces = sorted(person.surfaces if person else {name}, key=len, reverse=True)
     roles: list[str] = []
     aliases: list[str] = list(person.aliases) if person else []
+    others = [s for s, n in registry.surface_to_name.items() if n != name]
     for block in article.blocks:
         if block.kind != PARAGRAPH:
             continue
@@ -854,15 +1199,22 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
                 end = pos + len(surface)
                 if not any(s <= pos < e for s, e in seen):
                     seen.append((pos, end))
-                    role = _role_before(text, pos)
+                    role = _role_before(text, pos, others)
                     post = _post_title(text, end)
-                    if role and post and role.endswith(("的", "之")):
-                        role = role + post  # 来自威斯康辛州的加拉格尔众议员
-                    if not (role and _ends_with_title(role)):
+                    if role and post and not _ends_with_title(role):
+                        role = role + post  # 来自威斯康辛州的加拉格尔众议员, 南台科技大學朱岳中助理教授
+                    if role and not post and role.endswith("的") and AFFILIATION_RE.search(role):
+                        role = role[:-1]  # 卡內基國際和平研究院的安吉特·潘達: the affiliation
+                    elif not (role and (_ends_with_title(role) or PERSON_NOUN_END_RE.search(role))):
                         role = post
                     if role:
                         roles.append(role)
-                    paren = re.match(r"^[（(]([A-Za-z][^（）()]{1,60})[)）]", text[end:end + 64])
+                    # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
+                    appo = APPOSITIVE_RE.match(text, end)
+                    if appo and (_ends_with_title(appo.group(1))
+                                 or PERSON_NOUN_END_RE.search(appo.group(1))):
+                        roles.append(appo.group(1))
+                    paren = LATIN_ALIAS_RE.match(text, end)
                     if paren and _latin_is_person(paren.group(1)):
                         latin = _clean_latin(paren.group(1))
                         if latin not in aliases:
@@ -871,6 +1223,11 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
     for s in surfaces:
         if s != name and s not in aliases:
             aliases.append(s)
+    # A form that only begins another (約翰 of 約翰·柯比爾, 張盛 of 張盛和) is a cut-off
+    # reading, not a name anyone uses; family names (柯比爾) stay.
+    forms = [name] + aliases
+    aliases = [a for a in aliases
+               if not (CJK_RE.search(a) and any(f != a and f.startswith(a) for f in forms))]
     role = max(roles, key=len) if roles else None
     return role, aliases
 

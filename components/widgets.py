@@ -33,6 +33,7 @@ from .queries import Filters
 # :emoji:, :color[...], $math$) gives meaning to; a backslash makes each one literal.
 # '&' is left to html.escape (its entities must stay intact).
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:\"'<=^])")
+_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _SAFE_SCHEMES = ("http", "https")
 # Characters that would end or break a Markdown link target.
 _URL_UNSAFE = re.compile(r"[\s<>()\[\]\\`\"']")
@@ -42,7 +43,7 @@ def md_escape(text) -> str:
     """Untrusted text -> Markdown that shows exactly that text (no markup, no HTML, one line)."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    text = " ".join(str(text).split())
+    text = _ASCII_SPACE.sub(" ", str(text)).strip()  # U+3000 and other wide spaces stay
     text = html.escape(text, quote=False)  # & < > as entities: never HTML
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -229,13 +230,14 @@ def sidebar_filters() -> Filters:
 
     first, last = options["first"], options["last"]
     span = (state["from"] or first, state["to"] or last)
-    # Widget values come from the session copy; keys are re-seeded when missing (page switch).
-    if first is not None and _K_DATES not in st.session_state:
+    # Widget values always come from the session copy (on_change keeps it current): after a
+    # page switch the widgets are new instances and would otherwise start empty.
+    current = st.session_state.get(_K_DATES)
+    picking = isinstance(current, (tuple, list)) and len(current) == 1  # half-chosen range
+    if first is not None and not picking:
         st.session_state[_K_DATES] = tuple(d for d in span if d is not None)
-    if _K_OUTLETS not in st.session_state:
-        st.session_state[_K_OUTLETS] = list(state["outlets"])
-    if _K_SECTIONS not in st.session_state:
-        st.session_state[_K_SECTIONS] = list(state["sections"])
+    st.session_state[_K_OUTLETS] = list(state["outlets"])
+    st.session_state[_K_SECTIONS] = list(state["sections"])
 
     with st.sidebar:
         st.header("Filters", anchor=False)

@@ -6,10 +6,14 @@ own clear refusal, which the caller treats as a valid outcome); ``Hang`` when th
 its time bound; ``ContractError`` when the result breaks the data model's contract; anything
 else is the stage's own crash and propagates unchanged, so the report names its type and frame.
 
-Time bound: ``BASE_SECONDS + SECONDS_PER_MB * size``. A SIGALRM timer stops a call that runs
-far past it (so a real infinite loop fails the run instead of stalling CI), and the elapsed
-time is checked after every call (so a stage that swallows the alarm is still caught). ``Hang``
-derives from BaseException for the same reason: ``except Exception`` in a stage must not eat it.
+Time bound: ``BASE_SECONDS + SECONDS_PER_MB * size`` seconds of CPU time. CPU time, not wall
+time, because CI machines run other jobs: a busy neighbour must not look like a hang here.
+Two timers stop a call that would never return (so a real infinite loop fails the run instead
+of stalling CI): a CPU-time timer (SIGPROF) at ``ALARM_FACTOR`` times the bound, and a wall-clock
+timer (SIGALRM) far later for a call stuck without using CPU (a deadlock). After every call the
+CPU time is compared with the bound, so a stage that swallows the signal is still caught.
+``Hang`` derives from BaseException for the same reason: ``except Exception`` in a stage must
+not eat it.
 """
 from __future__ import annotations
 
@@ -29,10 +33,11 @@ from components.parsing import parse_article
 # The hang detector: generous on purpose (the issue: "10 s per MB + 2 s").
 BASE_SECONDS = 2.0
 SECONDS_PER_MB = 10.0
-# The alarm fires this many times the bound later than the bound itself, and at least this late:
-# the elapsed-time check reports the overrun, the alarm only ends a call that would never return.
+# The CPU timer fires at this multiple of the bound (the after-call check reports the overrun;
+# the timer only ends a call that would never return). The wall timer is a last resort.
 ALARM_FACTOR = 3.0
-ALARM_MIN_SECONDS = 30.0
+WALL_FACTOR = 20.0
+WALL_MIN_SECONDS = 120.0
 
 ISO_UTC_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
@@ -56,36 +61,42 @@ def bound_seconds(size_bytes: int) -> float:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise Hang inside the block after ``seconds`` (main thread on POSIX only; else no-op)."""
+def time_limit(cpu_seconds: float, wall_seconds: float):
+    """Raise Hang inside the block after ``cpu_seconds`` of process CPU time or
+    ``wall_seconds`` of wall time (main thread on POSIX only; elsewhere a no-op)."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
-    def on_alarm(signum, frame):
-        raise Hang(f"still running after {seconds:.1f} s")
+    def on_timer(signum, frame):
+        what = "CPU" if signum == signal.SIGPROF else "wall"
+        limit = cpu_seconds if signum == signal.SIGPROF else wall_seconds
+        raise Hang(f"still running after {limit:.1f} s of {what} time")
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = {sig: signal.signal(sig, on_timer) for sig in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    signal.setitimer(signal.ITIMER_REAL, wall_seconds)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def timed(fn, size_bytes: int, *args):
-    """Call ``fn(*args)`` under the hang guard; returns (result, elapsed seconds)."""
+    """Call ``fn(*args)`` under the hang guard; returns (result, CPU seconds used)."""
     bound = bound_seconds(size_bytes)
-    start = time.perf_counter()
-    with time_limit(max(ALARM_MIN_SECONDS, bound * ALARM_FACTOR)):
+    start = time.process_time()
+    with time_limit(bound * ALARM_FACTOR, max(WALL_MIN_SECONDS, bound * WALL_FACTOR)):
         result = fn(*args)
-    elapsed = time.perf_counter() - start
-    if elapsed > bound:
-        raise Hang(f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__name__', fn)} took "
-                   f"{elapsed:.1f} s on {size_bytes:,} bytes (bound {bound:.1f} s)")
-    return result, elapsed
+    used = time.process_time() - start
+    if used > bound:
+        raise Hang(f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__name__', fn)} used "
+                   f"{used:.1f} s of CPU on {size_bytes:,} bytes (bound {bound:.1f} s)")
+    return result, used
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,6 +67,10 @@ TAG_SOUP = (
     "\u2028", "\r", "\r\n", "“", "”", "「", "」", "说：“", "表示：「", "[", "](", ")", "<!--1694702340000-->",
     "------", "\ud7ff", "\U0001f600",
 )
+# Pieces repeated into long runs (a run of CJK with no punctuation, of openers, of spaces...).
+RUN_PIECES = ("中", "国", "·", "中·", "（", "(a", "“", "「", "说", "记者", " ", "a", "@", "#", "<b>",
+              "&amp;", "http://", "美国总统", "发言人")
+MAX_RUN_CHARS = 30_000
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "utf-16", "utf-16-le", "utf-16-be",
              "utf-32", "cp1252", "latin-1", "shift_jis", "euc-kr", "hz")
 TAGS = ("p", "p", "p", "div", "span", "strong", "b", "i", "em", "a", "ul", "ol", "li", "h2",
@@ -247,9 +251,9 @@ html_fragment = st.recursive(
     lambda children: st.builds(_element, st.sampled_from(TAGS), _attrs(),
                                st.lists(children, max_size=5),
                                st.sampled_from((True, True, True, False))),
-    max_leaves=40,
+    max_leaves=16,
 )
-html_body = st.lists(html_fragment, min_size=0, max_size=12).map("".join)
+html_body = st.lists(html_fragment, min_size=0, max_size=6).map("".join)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,7 +316,7 @@ def _reencode(data: bytes, encoding: str) -> bytes:
 def _mutate(draw, data: bytes) -> bytes:
     n = len(data)
     i = draw(st.integers(0, n))
-    kind = draw(st.integers(0, 14))
+    kind = draw(st.integers(0, 15))
     if kind == 0:  # cut at any byte
         return data[:i]
     if kind == 1:  # cut a range out
@@ -367,7 +371,11 @@ def _mutate(draw, data: bytes) -> bytes:
             j = draw(st.integers(0, len(out)))
             out = out[:j] + draw(st.sampled_from(TAG_SOUP)).encode("utf-8", "surrogatepass") + out[j:]
         return out
-    # 14: a BOM that may not match the encoding
+    if kind == 14:  # a long run of one piece: finds regexes that backtrack quadratically
+        piece = draw(st.sampled_from(RUN_PIECES))
+        times = draw(st.integers(100, MAX_RUN_CHARS)) // len(piece)
+        return data[:i] + (piece * times).encode("utf-8") + data[i:]
+    # 15: a BOM that may not match the encoding
     return draw(st.sampled_from((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00",
                                  b"\x00\x00\xfe\xff"))) + data
 

@@ -16,6 +16,7 @@ import streamlit as st
 from components import loaders, widgets
 
 K_PICK = "article_pick"
+K_IMAGES = "article_show_images"  # off by default: the browser would fetch from the outlet
 ROLE_LABELS = {"reporter": "Reporter", "editor": "Editor", "web_editor": "Web editor"}
 KIND_LABELS = {"expert": "expert", "official": "official", "other": "other",
                "source": "unnamed source / organisation"}
@@ -47,10 +48,12 @@ def _figure(img) -> None:
         lines = [f":material/image: **Figure** — {widgets.md_escape(caption) if caption else '*no caption*'}"]
         if credit:
             lines.append(f"Credit: {widgets.md_escape(credit)}")
-        link = widgets.safe_link(img["src"], "image file ↗") if widgets.safe_url(img["src"]) else None
-        if link:
-            lines.append(link)
+        url = widgets.safe_url(img["src"])
+        if url:
+            lines.append(widgets.safe_link(url, "image file ↗"))
         st.markdown("  \n".join(lines))
+        if url and st.session_state.get(K_IMAGES):
+            st.image(url, width="stretch")
 
 
 def _social_card(post) -> None:
@@ -127,20 +130,24 @@ def _speakers(quotes: pd.DataFrame) -> None:
     if quotes.empty:
         st.caption("No quotes found in this article.")
         return
-    for speaker, group in quotes.groupby("speaker", sort=False):
+    st.caption(f"{quotes['speaker'].nunique():,} speakers, {len(quotes):,} quotes; most quoted "
+               "first. Open a name for what they said.")
+    groups = sorted(quotes.groupby("speaker", sort=False), key=lambda g: -len(g[1]))
+    for speaker, group in groups:
         first = group.iloc[0]
-        head = f"**{widgets.md_escape(speaker)}**"
+        head = widgets.md_escape(speaker)
         if _nonempty(first["role"]):
             head += f" — {widgets.md_escape(first['role'])}"
         kind = KIND_LABELS.get(first["kind"], first["kind"])
-        head += f"  \n:gray[{widgets.md_escape(kind)} · {len(group)} quote{'s' if len(group) != 1 else ''}]"
-        lines = []
-        for q in group.head(QUOTES_PER_SPEAKER).itertuples(index=False):
-            said = widgets.md_escape(q.text)
-            lines.append(f"- “{said}”" if q.direct else f"- :gray[(reported)] {said}")
-        if len(group) > QUOTES_PER_SPEAKER:
-            lines.append(f"- :gray[and {len(group) - QUOTES_PER_SPEAKER} more]")
-        st.markdown(head + "\n\n" + "\n".join(lines))
+        head += f" · {len(group)} quote{'s' if len(group) != 1 else ''}"
+        with st.expander(head):
+            lines = [f":gray[{widgets.md_escape(kind)}]"]
+            for q in group.head(QUOTES_PER_SPEAKER).itertuples(index=False):
+                said = widgets.md_escape(q.text)
+                lines.append(f"- “{said}”" if q.direct else f"- :gray[(reported)] {said}")
+            if len(group) > QUOTES_PER_SPEAKER:
+                lines.append(f"- :gray[and {len(group) - QUOTES_PER_SPEAKER} more]")
+            st.markdown("\n".join(lines))
 
 
 def _side(detail: dict) -> None:
@@ -256,8 +263,13 @@ if detail["warnings"]:
 st.divider()
 main, side = st.columns([3, 2], gap="large")
 with main:
+    legend, toggle = st.columns([3, 2])
     if not detail["entities"].empty:
-        st.caption("Highlighted: " + widgets.entity_legend())
+        legend.caption("Highlighted: " + widgets.entity_legend())
+    if not detail["images"].empty:
+        toggle.toggle("Show photos", key=K_IMAGES,
+                      help="Loads the images from the outlet's web site into your browser; "
+                           "off by default, captions and credits are always shown.")
     _body(detail)
 with side:
     _side(detail)

@@ -22,6 +22,9 @@ CONTEXT_LIMIT = 50  # sentences shown for one entity
 PAIR_LIMIT = 100  # articles listed for a pair
 KEYWORDS_K = 20
 NAME_OPTIONS = 300  # entities offered by the pickers
+TABS = ("Top entities", "Trends", "Appear together", "In context", "Keywords")
+# Controls inside tabs keep their value while another tab is open (tabs run lazily).
+PERSIST = "page"
 
 
 def _name_label(names: pd.DataFrame):
@@ -38,8 +41,9 @@ def _article_links(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(link=[widgets.article_url(i) for i in df["id"]])
 
 
-def _top_section(filters, measure: str) -> pd.DataFrame:
-    top_n = st.slider("How many per type", 5, 30, TOP_N_DEFAULT, key="ent_top_n")
+def _top_section(filters, measure: str) -> None:
+    top_n = st.slider("How many per type", 5, 30, TOP_N_DEFAULT, key="ent_top_n",
+                      persist_state=PERSIST)
     top = loaders.load("entity_top", filters, measure, top_n)
     cols = st.columns(3)
     for col, etype in zip(cols, queries.ENTITY_TYPES):
@@ -57,18 +61,26 @@ def _top_section(filters, measure: str) -> pd.DataFrame:
                                     "mentions": "Mentions", "articles": "Articles"})
     widgets.csv_download(shown, "newsroom-lens-top-entities.csv",
                          "Download the top entities (CSV)", key="ent_top_csv")
-    return top
 
 
-def _trend_section(filters, measure: str, top: pd.DataFrame, names: pd.DataFrame) -> None:
+def _leaders(filters, measure: str, names: pd.DataFrame, n: int) -> list[str]:
+    """The `n` entities ranked first by `measure`, all types together (default picks)."""
+    top = loaders.load("entity_top", filters, measure, n)
     ranked = top.sort_values([measure, "name"], ascending=[False, True])["name"]
-    default = [n for n in dict.fromkeys(ranked) if n in set(names["name"])][:3]
+    known = set(names["name"])
+    return [name for name in dict.fromkeys(ranked) if name in known][:n]
+
+
+def _trend_section(filters, measure: str, names: pd.DataFrame) -> None:
+    default = _leaders(filters, measure, names, 3)
     left, right = st.columns([3, 1])
     chosen = left.multiselect("Entities", names["name"].tolist(), default=default,
                               format_func=_name_label(names), key="ent_trend_names",
-                              max_selections=8, placeholder="Choose entities to compare")
+                              persist_state=PERSIST, max_selections=8,
+                              placeholder="Choose entities to compare")
     grain = right.segmented_control("Per", list(GRAINS), format_func=GRAINS.get,
-                                    default="week", key="ent_trend_grain") or "week"
+                                    default="week", key="ent_trend_grain",
+                                    persist_state=PERSIST) or "week"
     if not chosen:
         widgets.empty_state("Choose one or more entities above to see how often they come up.")
         return
@@ -84,11 +96,12 @@ def _trend_section(filters, measure: str, top: pd.DataFrame, names: pd.DataFrame
                          "Download the trends (CSV)", key="ent_trend_csv")
 
 
-def _cooccurrence_section(filters) -> None:
+def _cooccurrence_section(filters, names: pd.DataFrame) -> None:
     left, right = st.columns([1, 1])
-    top_n = left.slider("Top entities in the map", 4, 25, COOC_DEFAULT, key="ent_cooc_n")
+    top_n = left.slider("Top entities in the map", 4, 25, COOC_DEFAULT, key="ent_cooc_n",
+                        persist_state=PERSIST)
     etype = right.selectbox("Entity type", list(TYPE_CHOICES), format_func=TYPE_CHOICES.get,
-                            key="ent_cooc_type")
+                            key="ent_cooc_type", persist_state=PERSIST)
     pairs = loaders.load("entity_cooccurrence", filters, top_n,
                          None if etype == "all" else etype)
     if pairs.empty:
@@ -96,19 +109,22 @@ def _cooccurrence_section(filters) -> None:
                             "Widen the filters or include more entities in the map.")
         return
     st.altair_chart(charts.cooccurrence_heatmap(pairs), width="stretch")
-    shown = pairs.rename(columns={"entity_a": "entity_a", "entity_b": "entity_b"})
-    widgets.csv_download(shown, "newsroom-lens-cooccurrence.csv",
+    widgets.csv_download(pairs, "newsroom-lens-cooccurrence.csv",
                          "Download the pairs (CSV)", key="ent_cooc_csv")
 
     st.markdown("**Articles where two entities appear together**")
-    names = list(dict.fromkeys(pairs["entity_a"].tolist() + pairs["entity_b"].tolist()))
+    # Any two entities can be paired; the strongest pair of the map comes first.
     first = pairs.iloc[0]
+    options = list(dict.fromkeys([first["entity_a"], first["entity_b"]]
+                                 + names["name"].tolist()))
+    label = _name_label(names)
     c1, c2 = st.columns(2)
-    a = c1.selectbox("First entity", names, index=names.index(first["entity_a"]),
-                     key="ent_pair_a")
-    others = [n for n in names if n != a]
+    a = c1.selectbox("First entity", options, index=0, format_func=label, key="ent_pair_a",
+                     persist_state=PERSIST)
+    others = [n for n in options if n != a]
     b_default = first["entity_b"] if first["entity_b"] in others else others[0]
-    b = c2.selectbox("Second entity", others, index=others.index(b_default), key="ent_pair_b")
+    b = c2.selectbox("Second entity", others, index=others.index(b_default), format_func=label,
+                     key="ent_pair_b", persist_state=PERSIST)
     arts = loaders.load("pair_articles", filters, a, b, PAIR_LIMIT)
     if arts.empty:
         widgets.empty_state(f"{widgets.md_escape(a)} and {widgets.md_escape(b)} never appear "
@@ -132,12 +148,12 @@ def _cooccurrence_section(filters) -> None:
                          "Download these articles (CSV)", key="ent_pair_csv")
 
 
-def _context_section(filters, names: pd.DataFrame, top: pd.DataFrame, measure: str) -> None:
+def _context_section(filters, names: pd.DataFrame, measure: str) -> None:
     options = names["name"].tolist()
-    ranked = top.sort_values([measure, "name"], ascending=[False, True])["name"].tolist()
-    default = ranked[0] if ranked and ranked[0] in options else options[0]
+    leaders = _leaders(filters, measure, names, 1)
+    default = leaders[0] if leaders else options[0]
     name = st.selectbox("Entity", options, index=options.index(default),
-                        format_func=_name_label(names), key="ent_kwic_name")
+                        format_func=_name_label(names), key="ent_kwic_name", persist_state=PERSIST)
     rows = loaders.load("entity_contexts", filters, name, CONTEXT_LIMIT)
     if rows.empty:
         widgets.empty_state("No sentences mention this entity under these filters.")
@@ -205,15 +221,22 @@ measure = st.segmented_control("Count entities by", list(MEASURES), format_func=
                                help="Mentions: every time the name appears. Articles: how many "
                                     "articles name it at least once.") or "mentions"
 
+# Only the open tab runs (and queries): the others cost nothing until opened. The open tab
+# is kept in the URL (?ent_tab=...) so a view can be shared.
 tab_top, tab_trend, tab_cooc, tab_kwic, tab_kw = st.tabs(
-    ["Top entities", "Trends", "Appear together", "In context", "Keywords"])
-with tab_top:
-    top = _top_section(filters, measure)
-with tab_trend:
-    _trend_section(filters, measure, top, names)
-with tab_cooc:
-    _cooccurrence_section(filters)
-with tab_kwic:
-    _context_section(filters, names, top, measure)
-with tab_kw:
-    _keyword_section(filters)
+    list(TABS), key="ent_tab", on_change="rerun", bind="query-params")
+if tab_top.open is not False:
+    with tab_top:
+        _top_section(filters, measure)
+if tab_trend.open is not False:
+    with tab_trend:
+        _trend_section(filters, measure, names)
+if tab_cooc.open is not False:
+    with tab_cooc:
+        _cooccurrence_section(filters, names)
+if tab_kwic.open is not False:
+    with tab_kwic:
+        _context_section(filters, names, measure)
+if tab_kw.open is not False:
+    with tab_kw:
+        _keyword_section(filters)

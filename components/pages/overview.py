@@ -18,25 +18,24 @@ K_SEARCH = "q"  # widget key, bound to ?q= in the URL
 
 
 def _figures(summary: dict) -> None:
-    span = "—"
     if summary["first"] is not None:
-        span = f"{summary['first']:%Y-%m-%d} → {summary['last']:%Y-%m-%d}"
+        days = (summary["last"] - summary["first"]).days + 1
+        st.markdown(f":material/calendar_month: Published **{summary['first']:%Y-%m-%d}** to "
+                    f"**{summary['last']:%Y-%m-%d}** (UTC), {days:,} day{'s' if days != 1 else ''}"
+                    + (f"; {summary['undated']:,} article(s) without a date"
+                       if summary["undated"] else ""))
     row1 = st.columns(4)
-    row1[0].metric("Articles", f"{summary['articles']:,}",
-                   help=f"{summary['undated']:,} without a publication date"
-                   if summary["undated"] else None)
-    row1[1].metric("Published (UTC)", span)
-    row1[2].metric("Outlets", f"{summary['outlets']:,}")
-    row1[3].metric("Sections", f"{summary['sections']:,}")
+    row1[0].metric("Articles", f"{summary['articles']:,}")
+    row1[1].metric("Outlets", f"{summary['outlets']:,}")
+    row1[2].metric("Sections", f"{summary['sections']:,}")
+    row1[3].metric("Social posts", f"{summary['social_posts']:,}",
+                   help="embedded or linked posts (X/Twitter, YouTube, Facebook, ...)")
     row2 = st.columns(4)
     row2[0].metric("Entity mentions", f"{summary['entity_mentions']:,}",
-                   help=f"{summary['distinct_entities']:,} distinct people, places and "
-                        "organisations")
-    row2[1].metric("Quotes", f"{summary['quotes']:,}",
-                   help=f"from {summary['speakers']:,} named speakers")
-    row2[2].metric("Social posts", f"{summary['social_posts']:,}",
-                   help="embedded or linked posts (X/Twitter, YouTube, Facebook, ...)")
-    row2[3].metric("Characters of text", f"{summary['characters']:,}")
+                   help="people, places and organisations, every mention counted")
+    row2[1].metric("Distinct entities", f"{summary['distinct_entities']:,}")
+    row2[2].metric("Quotes", f"{summary['quotes']:,}", help="direct and reported")
+    row2[3].metric("Named speakers", f"{summary['speakers']:,}")
 
 
 store = loaders.startup()

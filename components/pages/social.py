@@ -24,10 +24,21 @@ HASHTAG_LIMIT = 20
 TIMELINE_LIMIT = 2000
 RELATED_LIMIT = 500
 VIEWS = {"cards": "Cards", "table": "Table"}
+TABS = ("Social posts", "Related articles")
+# Controls inside tabs keep their value while another tab is open (tabs run lazily).
+PERSIST = "page"
 
 
 def _platform_label(platform) -> str:
     return charts.PLATFORM_LABELS.get(platform, str(platform or "—"))
+
+
+def _fmt_posted(value) -> str:
+    """A post's date as YYYY-MM-DD; an unreadable one as it was extracted (plain text)."""
+    try:
+        return widgets.fmt_date(value)
+    except (ValueError, TypeError, OverflowError):
+        return str(value)
 
 
 def _lines_markdown(text) -> str:
@@ -42,7 +53,8 @@ def _card(r) -> None:
     author = r.author if isinstance(r.author, str) and r.author else ""
     head = f"**{widgets.md_escape(author)}** " if author else ""
     st.markdown(f"{head}{widgets.md_escape(account)}  \n"
-                f":gray[{_platform_label(r.platform)} · posted {widgets.fmt_date(r.posted)}]")
+                f":gray[{_platform_label(r.platform)} · posted "
+                f"{widgets.md_escape(_fmt_posted(r.posted))}]")
     body = _lines_markdown(r.text)
     st.markdown(body if body else ":gray[(no text in the embed)]")
     tags = [t for t in (r.hashtags if r.hashtags is not None else []) if t]
@@ -63,7 +75,7 @@ def _table(refs: pd.DataFrame) -> pd.DataFrame:
         "platform": refs["platform"].map(_platform_label),
         "account": refs["handle"].map(lambda h: f"@{h}" if isinstance(h, str) and h else ""),
         "author": refs["author"],
-        "posted": refs["posted"].map(widgets.fmt_date),
+        "posted": refs["posted"].map(_fmt_posted),
         "text": refs["text"],
         "hashtags": refs["hashtags"].map(
             lambda tags: " ".join("#" + t.lstrip("#") for t in (tags if tags is not None else [])
@@ -79,7 +91,7 @@ def _table(refs: pd.DataFrame) -> pd.DataFrame:
 
 def _posts(filters) -> None:
     c1, c2 = st.columns([3, 2])
-    search = c1.text_input("Search posts", key="soc_search", max_chars=100,
+    search = c1.text_input("Search posts", key="soc_search", persist_state=PERSIST, max_chars=100,
                            placeholder="text, @account, #hashtag or article title")
     search = (search or "").strip().lstrip("@#")
     platforms_all = loaders.load("social_platforms", filters, "", ())
@@ -90,7 +102,7 @@ def _posts(filters) -> None:
                             icon=":material/forum:")
         return
     chosen = c2.multiselect("Platforms", platforms_all["platform"].tolist(),
-                            format_func=_platform_label, key="soc_platforms",
+                            format_func=_platform_label, key="soc_platforms", persist_state=PERSIST,
                             placeholder="All platforms")
     platforms = tuple(chosen)
     refs = loaders.load("social_refs", filters, search, platforms, POST_LIMIT)
@@ -101,11 +113,12 @@ def _posts(filters) -> None:
                             icon=":material/search_off:")
         return
     by_platform = loaders.load("social_platforms", filters, search, platforms)
-    m = st.columns(3)
-    m[0].metric("Posts", f"{int(by_platform['refs'].sum()):,}")
-    m[1].metric("Articles", f"{int(refs['article_id'].nunique()):,}"
-                if len(refs) < POST_LIMIT else f"{len(refs):,}+")
-    m[2].metric("Accounts", f"{int(by_platform['accounts'].sum()):,}")
+    summary = loaders.load("social_summary", filters, search, platforms)
+    m = st.columns(4)
+    m[0].metric("Posts", f"{summary['refs']:,}")
+    m[1].metric("Articles with posts", f"{summary['articles']:,}")
+    m[2].metric("Accounts", f"{summary['accounts']:,}")
+    m[3].metric("Posts with a date", f"{summary['dated']:,}")
 
     accounts = loaders.load("social_accounts", filters, search, platforms, ACCOUNT_LIMIT)
     hashtags = loaders.load("social_hashtags", filters, search, platforms, HASHTAG_LIMIT)
@@ -145,7 +158,7 @@ def _posts(filters) -> None:
 
     st.subheader("Posts", anchor=False)
     view = st.segmented_control("Show as", list(VIEWS), format_func=VIEWS.get,
-                                default="cards", key="soc_view") or "cards"
+                                default="cards", key="soc_view", persist_state=PERSIST) or "cards"
     st.caption(f"{len(refs):,} post(s), newest article first"
                + (f" (the first {POST_LIMIT}; search to narrow)" if len(refs) >= POST_LIMIT
                   else "")
@@ -257,8 +270,12 @@ if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
                         icon=":material/inbox:")
     st.stop()
 
-tab_posts, tab_related = st.tabs(["Social posts", "Related articles"])
-with tab_posts:
-    _posts(filters)
-with tab_related:
-    _related(filters)
+# Only the open tab runs (and queries); the open tab is kept in the URL (?soc_tab=...).
+tab_posts, tab_related = st.tabs(list(TABS), key="soc_tab", on_change="rerun",
+                                 bind="query-params")
+if tab_posts.open is not False:
+    with tab_posts:
+        _posts(filters)
+if tab_related.open is not False:
+    with tab_related:
+        _related(filters)

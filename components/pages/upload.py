@@ -20,8 +20,9 @@ K_FILES = "upload_files"  # the file_uploader's key (tests drive it by this key)
 K_DONE = "_upload_done_ids"  # file ids already ingested in this session (no double work on reruns)
 K_RESULTS = "_upload_results"  # the last batch's results, shown until the next batch
 ACCEPTED = ["txt", "md", "html", "htm", "zip"]
-STATUS_LABELS = {"added": "✅ added", "updated": "🔄 updated", "duplicate": "⏭️ duplicate",
-                 "rejected": "⛔ rejected"}
+# Plain words (the table is drawn on a canvas where emoji may lack a font).
+STATUS_LABELS = {"added": "added", "updated": "updated (replaced an older copy)",
+                 "duplicate": "duplicate (already in the corpus)", "rejected": "rejected"}
 
 
 def _logged_in() -> bool:
@@ -103,13 +104,14 @@ if new:
     def progress(n_done: int, total: int, message: str = "") -> None:
         fraction = min(max(n_done / total, 0.0), 1.0) if total else 0.0
         text = f"Processed {n_done:,} of {total:,}"
-        bar.progress(fraction, text=f"{text} — {message}" if message else text)
+        bar.progress(fraction, text=f"{text} — {widgets.md_escape(message)}" if message else text)
 
     try:
         results = ingest.ingest_uploads(store, batch, progress=progress)
     except Exception as exc:  # the store refused the batch as a whole (disk full, locked...)
         bar.empty()
-        st.error(f"The batch could not be saved, nothing was added: {exc}",
+        st.error("The batch could not be saved, nothing was added: "
+                 f"{widgets.md_escape(str(exc))}",
                  icon=":material/error:")
         st.stop()
     bar.empty()
@@ -119,13 +121,17 @@ if new:
 frame = st.session_state.get(K_RESULTS)
 if frame is not None and not frame.empty:
     st.subheader("Last batch", anchor=False)
-    _show_results(frame)
     n_new = int(frame["status"].isin(["added", "updated"]).sum())
+    n_bad = int((frame["status"] == "rejected").sum())
     if n_new:
         st.success(f"{n_new:,} article(s) are now in the corpus and show on every page.",
                    icon=":material/check_circle:")
         st.page_link("components/pages/overview.py", label="See them on the Overview",
                      icon=":material/dashboard:")
+    if n_bad:
+        st.warning(f"{n_bad:,} file(s) could not be used; the Reason column says why.",
+                   icon=":material/error:")
+    _show_results(frame)
 elif not files:
     held = loaders.load("corpus_summary", queries.NO_FILTERS)["articles"]
     st.caption(f"The corpus holds {held:,} article(s).")

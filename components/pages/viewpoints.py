@@ -22,6 +22,11 @@ ARTICLE_OPTIONS = 300  # articles with quotes offered by the picker
 TOPIC_OPTIONS = 100
 SIDE_BY_SIDE = 3  # speakers shown in columns at once
 PER_SPEAKER = 10  # quotes per speaker in the columns
+SPEAKS_ABOUT = 6  # entities listed under a speaker's name
+TOPIC_STYLE = "violet-background"  # the chosen topic inside quotes
+TABS = ("One article", "Across the archive", "Speaker directory")
+# Controls inside tabs keep their value while another tab is open (tabs run lazily).
+PERSIST = "page"
 DIRECTORY_LIMIT = 500
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
 KIND_ICONS = {"expert": ":material/school:", "official": ":material/account_balance:",
@@ -30,6 +35,10 @@ KIND_ICONS = {"expert": ":material/school:", "official": ":material/account_bala
 
 def _kind_label(kind) -> str:
     return charts.SPEAKER_KIND_LABELS.get(kind, str(kind or "—"))
+
+
+def _roles_text(roles) -> str:
+    return widgets.md_escape(roles) if isinstance(roles, str) and roles else "role not given"
 
 
 def _kind_rank(kind) -> int:
@@ -55,11 +64,33 @@ def _surface_spans(text: str, surfaces: pd.DataFrame) -> list[tuple[int, int, st
     return spans
 
 
-def _quote_markdown(text: str, direct: bool, surfaces: pd.DataFrame | None = None) -> str:
-    """One quote as escaped Markdown: direct ones in quote marks, paraphrases marked as such."""
+def _speaks_about(texts: list[str], surfaces: pd.DataFrame, limit: int = SPEAKS_ABOUT) -> list[str]:
+    """The entities named most often in these quotes (by canonical name), most first."""
+    counts: dict[str, int] = {}
+    for name, surface in surfaces[["name", "surface"]].itertuples(index=False):
+        if surface:
+            n = sum(t.count(surface) for t in texts if t)
+            if n:
+                counts[name] = counts.get(name, 0) + n
+    return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
+
+
+def _mark_markdown(text: str, needle: str | None) -> str:
+    """`text` escaped, with every occurrence of `needle` (the topic) on a marker colour."""
+    if not needle or needle not in text:
+        return widgets.md_escape(text)
+    parts = text.split(needle)
+    mark = f":{TOPIC_STYLE}[{widgets.md_escape(needle)}]"
+    return mark.join(widgets.md_escape(p) for p in parts)
+
+
+def _quote_markdown(text: str, direct: bool, surfaces: pd.DataFrame | None = None,
+                    topic: str | None = None) -> str:
+    """One quote as escaped Markdown: direct ones in quote marks, paraphrases marked as such;
+    the article's entities (or else the topic) highlighted."""
     text = text or ""
     body = (widgets.highlight_markdown(text, _surface_spans(text, surfaces))
-            if surfaces is not None and not surfaces.empty else widgets.md_escape(text))
+            if surfaces is not None and not surfaces.empty else _mark_markdown(text, topic))
     if direct:
         return f":blue-badge[{charts.QUOTE_KIND_LABELS[True]}] {OPEN_QUOTE}{body}{CLOSE_QUOTE}"
     return f":gray-badge[{charts.QUOTE_KIND_LABELS[False]}] *{body}*"
@@ -106,7 +137,7 @@ def _one_article(filters) -> None:
         return
     index = ids.index(wanted) if wanted in ids else 0
     article_id = st.selectbox("Article", ids, index=index, format_func=_article_label(choices),
-                              key="vp_article")
+                              key="vp_article", persist_state=PERSIST)
     quotes = loaders.load("article_quotes", article_id)
     st.markdown(f"[Open this article in the reader ↗]({widgets.article_url(article_id)})")
     if quotes.empty:
@@ -117,8 +148,11 @@ def _one_article(filters) -> None:
     kinds = quotes.groupby("speaker")["kind"].agg(lambda k: k.mode().iloc[0])
     order = sorted(first_seen, key=lambda s: (_kind_rank(kinds[s]), first_seen[s]))
     groups = [(s, quotes[quotes["speaker"] == s]) for s in order]
-    st.caption(f"{len(order)} speaker(s), {len(quotes)} quote(s) · "
-               + widgets.entity_legend())
+    named = sum(1 for s in order if kinds[s] != "source")
+    unnamed = len(order) - named
+    st.caption(f"{named} named speaker(s)"
+               + (f" and {unnamed} unnamed source(s) or organisation(s)" if unnamed else "")
+               + f", {len(quotes)} quote(s) · " + widgets.entity_legend())
 
     def render(speaker: str, rows: pd.DataFrame) -> None:
         kind = kinds[speaker]
@@ -128,11 +162,9 @@ def _one_article(filters) -> None:
         st.markdown(f"{KIND_ICONS.get(kind, '')} **{_kind_label(kind)}**"
                     + (f" · {widgets.md_escape(role)}" if role else " · role not given"))
         own = surfaces[surfaces["name"] != speaker]
-        about = [name for name, etype, surface in own[["name", "type", "surface"]].itertuples(
-            index=False) if any(surface in t for t in rows["text"])]
+        about = _speaks_about(rows["text"].tolist(), own)
         if about:
-            st.caption("Speaks about: " + "、".join(widgets.md_escape(a)
-                                                    for a in dict.fromkeys(about)))
+            st.caption("Speaks about: " + "、".join(widgets.md_escape(a) for a in about))
         direct = int(rows["direct"].sum())
         st.caption(f"{direct} direct quote(s), {len(rows) - direct} paraphrase(s)")
         for r in rows.itertuples(index=False):
@@ -152,10 +184,10 @@ def _one_article(filters) -> None:
 
 # ---- across the archive
 
-def _quote_list(rows: pd.DataFrame) -> None:
+def _quote_list(rows: pd.DataFrame, topic: str | None = None) -> None:
     for r in rows.itertuples(index=False):
         title = widgets.md_escape(r.title or "(untitled)")
-        st.markdown(_quote_markdown(r.text, bool(r.direct)) + "  \n"
+        st.markdown(_quote_markdown(r.text, bool(r.direct), topic=topic) + "  \n"
                     f":gray[{widgets.fmt_date(r.published)} · "
                     f"[{title}]({widgets.article_url(r.article_id)})]")
 
@@ -172,17 +204,21 @@ def _quotes_csv(rows: pd.DataFrame) -> pd.DataFrame:
 def _archive(filters) -> None:
     topics = loaders.load("topic_options", filters, TOPIC_OPTIONS)
     left, right = st.columns([2, 2])
-    options = [""] + topics["name"].tolist()
+    options = topics["name"].tolist()
     types = dict(zip(topics["name"], topics["type"]))
+    quoted = dict(zip(topics["name"], topics["quotes"]))
     picked = left.selectbox(
-        "Topic (an entity near quotes)", options, key="vp_topic",
-        format_func=lambda n: "— choose —" if n == "" else
-        f"{n} · {charts.ENTITY_TYPE_LABELS.get(types.get(n), '')}")
-    typed = right.text_input("…or a keyword", key="vp_topic_text", max_chars=50,
+        "Topic (entities named where people are quoted)", options, key="vp_topic",
+        persist_state=PERSIST,
+        index=0 if options else None, placeholder="No entity near quotes",
+        format_func=lambda n: f"{n} · {charts.ENTITY_TYPE_LABELS.get(types.get(n), '')} · "
+                              f"{int(quoted.get(n, 0))} quote(s)")
+    typed = right.text_input("…or a keyword", key="vp_topic_text", persist_state=PERSIST,
+                             max_chars=50,
                              placeholder="e.g. 军演",
                              help="Quotes whose text contains it, or whose paragraph names the "
                                   "entity of that name.")
-    topic = (typed or "").strip() or picked
+    topic = (typed or "").strip() or picked or ""
     if topic:
         speakers = loaders.load("topic_speakers", filters, topic, 30)
         if speakers.empty:
@@ -193,7 +229,8 @@ def _archive(filters) -> None:
                         f"({len(speakers)} speaker(s))")
             names = speakers["speaker"].tolist()
             chosen = st.multiselect("Speakers side by side", names, default=names[:SIDE_BY_SIDE],
-                                    max_selections=6, key="vp_topic_speakers")
+                                    max_selections=6, key="vp_topic_speakers",
+                                    persist_state=PERSIST)
             if chosen:
                 quotes = loaders.load("speaker_quotes", filters, tuple(chosen), topic,
                                       PER_SPEAKER)
@@ -202,12 +239,10 @@ def _archive(filters) -> None:
                 def render(speaker: str, rows: pd.DataFrame) -> None:
                     s = info.loc[speaker]
                     st.markdown(f"#### {widgets.md_escape(speaker)}")
-                    st.caption(f"{_kind_label(s['kind'])} · "
-                               + (widgets.md_escape(s["roles"]) if s["roles"] else
-                                  "role not given")
-                               + f" · {int(s['quotes'])} quote(s) in {int(s['articles'])} "
-                                 "article(s)")
-                    _quote_list(rows)
+                    st.caption(f"{_kind_label(s['kind'])} · {_roles_text(s['roles'])}"
+                               f" · {int(s['quotes'])} quote(s) in {int(s['articles'])} "
+                               "article(s)")
+                    _quote_list(rows, topic)
 
                 _speaker_columns([(s, quotes[quotes["speaker"] == s]) for s in chosen], render)
                 widgets.csv_download(_quotes_csv(quotes), "newsroom-lens-topic-quotes.csv",
@@ -235,24 +270,24 @@ def _archive(filters) -> None:
     names = directory["speaker"].tolist()
     c1, c2 = st.columns([3, 1])
     chosen = c1.multiselect("Two or three speakers", names, default=names[:2], max_selections=3,
-                            key="vp_compare")
+                            key="vp_compare", persist_state=PERSIST)
     on_topic = c2.toggle("Only on the topic", value=False, key="vp_compare_topic",
+                         persist_state=PERSIST,
                          disabled=not topic)
     if not chosen:
         st.caption("Choose speakers to compare their words.")
         return
-    quotes = loaders.load("speaker_quotes", filters, tuple(chosen),
-                          topic if (on_topic and topic) else None, PER_SPEAKER)
+    only = topic if (on_topic and topic) else None
+    quotes = loaders.load("speaker_quotes", filters, tuple(chosen), only, PER_SPEAKER)
     info = directory.set_index("speaker")
 
     def render(speaker: str, rows: pd.DataFrame) -> None:
         s = info.loc[speaker]
         st.markdown(f"#### {widgets.md_escape(speaker)}")
-        st.caption(f"{_kind_label(s['kind'])} · "
-                   + (widgets.md_escape(s["roles"]) if s["roles"] else "role not given"))
+        st.caption(f"{_kind_label(s['kind'])} · {_roles_text(s['roles'])}")
         if rows.empty:
             st.caption("No quotes on this topic.")
-        _quote_list(rows)
+        _quote_list(rows, only)
 
     _speaker_columns([(s, quotes[quotes["speaker"] == s]) for s in chosen], render)
     widgets.csv_download(_quotes_csv(quotes), "newsroom-lens-compare-speakers.csv",
@@ -263,9 +298,11 @@ def _archive(filters) -> None:
 
 def _directory(filters) -> None:
     c1, c2 = st.columns([3, 1])
-    search = c1.text_input("Find a speaker", key="vp_dir_search", max_chars=50,
+    search = c1.text_input("Find a speaker", key="vp_dir_search", persist_state=PERSIST,
+                           max_chars=50,
                            placeholder="name or role, e.g. 教授")
     sources = c2.toggle("Include unnamed sources", value=False, key="vp_dir_sources",
+                        persist_state=PERSIST,
                         help="Organisations and unnamed sources (外交部, 分析人士…)")
     directory = loaders.load("speaker_directory", filters, DIRECTORY_LIMIT, bool(sources),
                              (search or "").strip())
@@ -312,11 +349,15 @@ if loaders.load("corpus_summary", filters)["quotes"] == 0:
                             icon=":material/filter_alt_off:")
     st.stop()
 
+# Only the open tab runs (and queries); the open tab is kept in the URL (?vp_tab=...).
 tab_article, tab_archive, tab_directory = st.tabs(
-    ["One article", "Across the archive", "Speaker directory"])
-with tab_article:
-    _one_article(filters)
-with tab_archive:
-    _archive(filters)
-with tab_directory:
-    _directory(filters)
+    list(TABS), key="vp_tab", on_change="rerun", bind="query-params")
+if tab_article.open is not False:
+    with tab_article:
+        _one_article(filters)
+if tab_archive.open is not False:
+    with tab_archive:
+        _archive(filters)
+if tab_directory.open is not False:
+    with tab_directory:
+        _directory(filters)

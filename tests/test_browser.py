@@ -1,0 +1,169 @@
+"""The dashboard in a real browser: `streamlit run app.py` driven by Playwright + Debian Chromium.
+
+Starts the server on a free port with a fresh store (NEWSROOM_LENS_DB in a tmp dir), uploads a
+devset article through the Upload page's file input, and checks that its title shows on the
+Overview (searched by title) and in the Article reader, with Chinese text and entity
+highlights rendered. Saves screenshots to the tmp dir (path printed) for a human look.
+
+Skips (saying why) when the devset or /usr/bin/chromium is missing; with $CI set, a missing
+Chromium fails instead, so CI cannot silently skip the browser check.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CHROMIUM = pathlib.Path(os.environ.get("NEWSROOM_LENS_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+START_TIMEOUT_S = 60
+STEP_TIMEOUT_MS = 90_000  # first page run parses the sample and loads dictionaries
+APP_READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+             '[data-test-script-state="notRunning"]')
+
+
+@pytest.fixture(scope="module")
+def chromium() -> pathlib.Path:
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must run the browser test")
+        pytest.skip(message)
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log: pathlib.Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited early:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"streamlit did not answer in {START_TIMEOUT_S} s:\n"
+                         f"{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """(base URL, tmp dir) of a running `streamlit run app.py`; stopped at the end."""
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    env = dict(os.environ, NEWSROOM_LENS_DB=str(tmp / "store" / "newsroom.duckdb"),
+               PYTHONUNBUFFERED="1")
+    log = tmp / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, proc, log)
+        yield base, tmp
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(chromium, server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                          locale="zh-CN")
+            pg = context.new_page()
+            pg.set_default_timeout(STEP_TIMEOUT_MS)
+            yield pg
+        finally:
+            browser.close()
+
+
+def _settle(pg) -> None:
+    """Wait until the app is connected and the script has finished its run."""
+    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
+    pg.wait_for_timeout(300)  # the state flips late; let the last deltas paint
+    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
+
+
+def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, server, page):
+    base, tmp = server
+    path = devset[0]
+    # The gold file beside the devset article holds its exact title.
+    title = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))["title"]
+    # The Overview shows the samples first (the store starts empty, fills from data/samples).
+    page.goto(base + "/")
+    _settle(page)
+    page.get_by_role("heading", name="Overview").wait_for()
+
+    page.goto(base + "/upload")
+    _settle(page)
+    page.locator('[data-testid="stFileUploader"] [data-testid="stFileUploaderDropzoneInput"]') \
+        .set_input_files(str(path))
+    page.get_by_text("are now in the corpus").wait_for()
+    _settle(page)
+    added = page.locator('[data-testid="stMetric"]', has_text="Added")
+    assert added.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1"
+    page.screenshot(path=str(tmp / "upload.png"), full_page=True)
+
+    # Overview: the article table (its accessible grid cells) lists the new title.
+    page.goto(base + "/")
+    _settle(page)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "2"
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+    cells.filter(has_text=title.split()[0]).first.wait_for(state="attached")  # a11y grid: hidden
+    assert " ".join(title.split()) in [" ".join(t.split()) for t in cells.all_inner_texts()]
+    page.screenshot(path=str(tmp / "overview.png"), full_page=True)
+    # The text search (kept in the URL as ?q=) narrows the table to that one article.
+    page.goto(base + "/?q=" + urllib.request.quote(title.split()[0]))
+    _settle(page)
+    page.get_by_text(re.compile(r"Showing 1 of 1 matching article")).wait_for()
+
+    # The reader: title as the page heading, Chinese body text, entity highlights as spans.
+    page.goto(base + "/article")
+    _settle(page)
+    page.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name=re.compile(re.escape(title.split()[0]))).click()
+    _settle(page)
+    heading = page.locator("h1").filter(has_text=title.split()[0])
+    heading.wait_for()
+    assert " ".join(heading.inner_text().split()) == " ".join(title.split())
+    assert "id=" in page.url
+    # Entity mentions are highlighted in the body (Markdown background spans, escaped text).
+    assert page.locator('[data-testid="stMain"] .stMarkdownColoredBackground').count() > 0
+    page.screenshot(path=str(tmp / "article.png"), full_page=True)
+    print(json.dumps({"screenshots": [str(tmp / n) for n in
+                                      ("upload.png", "overview.png", "article.png")]}))

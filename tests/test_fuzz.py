@@ -1,0 +1,207 @@
+"""Fuzzing the loader and every extraction stage (issue 7, part 1): the short run for CI.
+
+Every call must return a well-formed result or raise ``model.ArticleError``; any other exception,
+a broken contract (e.g. a non-http link leaving the loader, a span outside its block) or a call
+slower than 2 s + 10 s per MB (a hang detector, not a speed test) fails. Strategies and checks
+live in ``fuzz/``; the long run is ``python -m fuzz`` (see its ``--help``).
+
+Profiles (env ``HYPOTHESIS_PROFILE``): ``ci`` (default, about a minute in all), ``long``
+(10,000 examples per test), ``dev`` (a quick smoke run).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.model import Article, ArticleError
+from fuzz import checks, strategies as S
+
+# Example counts per test in the CI profile, chosen so the file runs in about a minute here.
+CI_EXAMPLES = {"parse_random": 300, "parse_mutated": 400, "parse_generated": 150,
+               "parse_tweets": 100, "analyse_mutated": 120, "analyse_generated": 80,
+               "stages": 150, "social_html": 150}
+COMMON = dict(deadline=None, print_blob=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.filter_too_much, HealthCheck.large_base_example])
+settings.register_profile("ci", max_examples=100, **COMMON)
+settings.register_profile("long", max_examples=10_000, **COMMON)
+settings.register_profile("dev", max_examples=20, **COMMON)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(name: str) -> settings:
+    """Per-test count in the CI profile; the other profiles set one count for every test."""
+    if PROFILE == "ci":
+        return settings(max_examples=CI_EXAMPLES[name])
+    return settings()
+
+
+needs_stages = pytest.mark.skipif(not checks.stages_available(),
+                                  reason="the stage modules (entities, quotes, social) are not "
+                                         "all importable yet")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_up():
+    """Load dictionaries once, so the first timed call does not pay for them."""
+    from tests.conftest import SEED
+    checks.run_parse(SEED.read_bytes(), SEED.name)
+    if checks.stages_available():
+        checks.run_analyse(SEED.read_bytes(), SEED.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The loader
+
+@examples("parse_random")
+@given(S.random_files(), S.file_names)
+def test_parse_random_bytes(data, name):
+    checks.run_parse(data, name)
+
+
+@examples("parse_mutated")
+@given(S.mutated_files(), S.file_names)
+def test_parse_mutated_files(data, name):
+    checks.run_parse(data, name)
+
+
+@examples("parse_generated")
+@given(S.generated_files())
+def test_parse_generated_files(data):
+    checks.run_parse(data, "generated.txt")
+
+
+@examples("parse_tweets")
+@given(st.lists(S.tweet_html(), min_size=1, max_size=6), S.quote_text())
+def test_parse_tweets_and_quotes(tweets, said):
+    # NUL bytes make a file "binary" to the loader (a fair refusal), so none here.
+    body = (f"<p>{said}</p>" + "".join(tweets)).replace("\x00", "")
+    data = ("<!--1694702340000-->\n[推文](https://example.com/t)\n------\n\n" + body).encode()
+    result = checks.run_parse(data, "tweets.txt")
+    assert isinstance(result, Article)  # a valid wrapper with a title never fails to load
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole pipeline (loader + entities + quotes + social)
+
+@needs_stages
+@examples("analyse_mutated")
+@given(S.mutated_files())
+def test_analyse_mutated_files(data):
+    checks.run_analyse(data, "mutated.txt")
+
+
+@needs_stages
+@examples("analyse_generated")
+@given(S.generated_files())
+def test_analyse_generated_files(data):
+    checks.run_analyse(data, "generated.txt")
+
+
+@needs_stages
+@examples("stages")
+@given(S.synthetic_articles())
+def test_stages_on_synthetic_articles(article):
+    checks.run_stages(article)
+
+
+@needs_stages
+@examples("social_html")
+@given(S.social_html)
+def test_social_from_any_html(html):
+    checks.run_social_html(html)
+
+
+# ---------------------------------------------------------------------------------------------
+# Large and pathological files, one by one (the sizes the issue names)
+
+HEAD = "<!--1694702340000-->\n[大文件](https://example.com/big)\n------\n\n"
+TWEET = ('<blockquote class="twitter-tweet"><p lang="zh">推文 <a href="https://twitter.com/'
+         'hashtag/x?src=hash">#x</a></p>— A (@a) <a href="https://twitter.com/a/status/'
+         '1701895427506024767">September 13, 2023</a></blockquote>')
+BIG = {
+    # one 5 MB line of running text (no tags closing it)
+    "line_5mb": lambda: (HEAD + "<p>" + "朝鲜领导人金正恩表示，俄罗斯总统普京说：“合作。”" *
+                         70_000).encode()[:5_000_000],
+    "line_5mb_no_punctuation": lambda: (HEAD + "<p>" + "中" * 1_700_000).encode(),
+    "paragraphs_10000": lambda: (HEAD + "".join(
+        f"<p>第{i}段：学者王明说：“这是第{i}段。”</p>" for i in range(10_000))).encode(),
+    "nested_30000_unclosed": lambda: (HEAD + "<div>" * 30_000 + "<p>深层文字</p>").encode(),
+    "nested_5000_spans_closed": lambda: (HEAD + "<p>" + "<span><b>" * 5_000 + "文字" +
+                                         "</b></span>" * 5_000 + "</p>").encode(),
+    "unclosed_p_30000": lambda: (HEAD + "<p>文字" * 30_000).encode(),
+    "quote_never_closes_1mb": lambda: (HEAD + "<p>他说：“" + "没有结束的引号，" * 40_000 +
+                                       "</p>").encode(),
+    "quote_openers_only": lambda: (HEAD + "<p>" + "“「『" * 50_000 + "</p>").encode(),
+    "tweets_2000": lambda: (HEAD + "<p>正文</p>" + TWEET * 2_000).encode(),
+    "tweet_parts_missing": lambda: (HEAD + "<p>正文</p>" + "".join(
+        ('<blockquote class="twitter-tweet">', '<blockquote class="twitter-tweet"><p>',
+         '<blockquote class="twitter-tweet">— (@)</blockquote>',
+         '<blockquote class="twitter-tweet"><a href="https://twitter.com//status/">x</a>',
+         '<blockquote class="twitter-tweet"><a href="https://twitter.com/a/status/'
+         '99999999999999999999999999999">Feb 30, 2023</a></blockquote>')) * 200).encode(),
+    "links_20000": lambda: (HEAD + "<p>" + "".join(
+        f'<a href="https://twitter.com/u{i}/status/{10**18 + i}">链接{i}</a>'
+        for i in range(20_000)) + "</p>").encode(),
+    "mixed_encodings": lambda: (HEAD.encode() + "<p>简体中文部分。".encode("utf-8") +
+                                "繁體中文部分，他說：「引號」。".encode("big5") +
+                                "第三部分，郭说：“好。”".encode("gb18030")) * 2_000,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BIG))
+def test_parse_large_and_pathological(case):
+    data = BIG[case]()
+    result = checks.run_parse(data, case + ".txt")
+    assert isinstance(result, (Article, ArticleError))
+
+
+@needs_stages
+@pytest.mark.parametrize("case", sorted(BIG))
+def test_analyse_large_and_pathological(case):
+    data = BIG[case]()
+    result = checks.run_analyse(data, case + ".txt")
+    assert isinstance(result, ArticleError) or result.article is not None
+
+
+def test_over_the_size_limit_is_a_clear_error():
+    from components.parsing import MAX_ARTICLE_BYTES
+    result = checks.run_parse(b"<p>" + b"a" * MAX_ARTICLE_BYTES, "huge.txt")
+    assert isinstance(result, ArticleError)
+    assert "MB" in str(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks themselves can fail (so a green run means something)
+
+def _spin(seconds: float | None = None):
+    start = time.process_time()
+    while seconds is None or time.process_time() - start < seconds:
+        pass
+
+
+def test_hang_guard_stops_a_busy_loop():
+    with pytest.raises(checks.Hang, match="CPU"):
+        with checks.time_limit(0.3, 60):
+            _spin()
+
+
+def test_hang_guard_reports_an_overrun(monkeypatch):
+    monkeypatch.setattr(checks, "BASE_SECONDS", 0.05)
+    monkeypatch.setattr(checks, "ALARM_FACTOR", 1000.0)
+    with pytest.raises(checks.Hang, match="bound 0.1 s"):
+        checks.timed(_spin, 0, 0.2)
+
+
+def test_contract_check_catches_a_javascript_link():
+    from components.parsing import parse_article
+    from tests.conftest import SEED
+    article = parse_article(SEED.read_bytes(), SEED.name)
+    article.links[0].url = "javascript:alert(1)"
+    with pytest.raises(checks.ContractError, match="not http"):
+        checks.check_article(article)
