@@ -15,7 +15,9 @@ the raw HTML, because extractors drop them as boilerplate.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
+import pathlib
 import re
 import urllib.parse
 import warnings
@@ -250,7 +252,7 @@ LANGUAGE_SEGMENTS = {"mandarin", "cantonese", "zhongwen", "chinese", "simp", "tr
                      "zh-tw", "zh-hans", "zh-hant", "cn", "tw", "a", "news", "article", "articles"}
 DATE_SEGMENT_RE = re.compile(r"^(19|20)\d\d$")
 TRAILING_ID_RE = re.compile(r"[-_]?\d{4,}$")
-SLUG_RE = re.compile(r"[-_]\d{6,}$|^[^-]*(-[^-]*){3,}$")
+SLUG_RE = re.compile(r"[-_]\d{6,}$|^[^-]*(-[^-]*){3,}$|[^\x00-\x7f]")
 
 
 def outlet_for(url: str | None) -> str | None:
@@ -325,6 +327,12 @@ ROLE_RE = re.compile(rf"({_ROLE_ALT})\s*[：:]?\s*")
 BYLINE_PARAGRAPH_RE = re.compile(rf"^[（(]?\s*[^\s，。；！？]{{0,10}}?(?:{_ROLE_ALT})[^，。；！？]*$")
 # A byline at the end of a paragraph in parentheses, as CNA prints it: （譯者：王嘉語/核稿：嚴思祺）1120823
 TRAILING_BYLINE_RE = re.compile(rf"[（(]\s*((?:{_ROLE_ALT})\s*[：:][^（）()]*)[)）]\s*\d*\s*$")
+# A reporter named in the dateline that opens a paragraph, as CNA and Taiwanese papers print it:
+# （中央社記者吳家豪台北21日電）, （中央社記者王嘉語、陳家倫華盛頓20日專電）, （記者王小明／台北報導）.
+DATELINE_BYLINE_RE = re.compile(
+    r"^[（(][^（）()]{0,8}?(?:记者|記者)(?P<names>[\u4e00-\u9fff、]{2,40}?)\s*"
+    r"(?:[／/]\s*(?P<place1>[\u4e00-\u9fff]{0,8})\s*(?:报道|報導|报导|綜合報導|综合报道)|"
+    r"(?P<place2>[\u4e00-\u9fff]{0,6}?)\d{1,2}日(?:专|專)?(?:电|電))[）)]")
 NAME_SPLIT_RE = re.compile(r"[\s、/／，,;；|｜]+")
 DATELINE_RE = re.compile(r"(报道|報導|报导|報道|发自|發自)$")
 BYLINE_MAX_CHARS = 80
@@ -365,6 +373,42 @@ def parse_byline(text: str) -> dict[str, list[str]] | None:
     return result if found else None
 
 
+def dateline_reporters(text: str) -> list[str]:
+    """Reporter names from a dateline that opens a paragraph, or []."""
+    m = DATELINE_BYLINE_RE.match(text)
+    if not m:
+        return []
+    runs = m.group("names").split("、")
+    if m.group("place2"):
+        # The last name runs straight into the dateline city when no slash splits them off:
+        # 吳家豪台北. Cut where the rest is a known place, else after 3 characters (Chinese
+        # names are nearly always 2-3 characters).
+        runs[-1] = _split_name_place(runs[-1] + m.group("place2"))
+    return [run for run in runs if 2 <= len(run) <= 4]
+
+
+def _split_name_place(run: str) -> str:
+    places = _known_places()
+    for cut in (3, 2, 4):
+        if run[cut:] in places:
+            return run[:cut]
+    return run[:3]
+
+
+@functools.lru_cache(maxsize=1)
+def _known_places() -> frozenset[str]:
+    """Place names from the project's gazetteers (first column), in both scripts."""
+    from .textutil import to_traditional
+    words: set[str] = set()
+    folder = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
+    for path in sorted(folder.glob("places_*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.split(" ")[0].strip()
+            if word and not word.startswith("#"):
+                words.add(word)
+    return frozenset(words | {to_traditional(w) for w in words})
+
+
 def _merge_byline(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
     for role, names in more.items():
         for name in names:
@@ -376,6 +420,7 @@ def _merge_byline(into: dict[str, list[str]], more: dict[str, list[str]]) -> Non
 # The body
 
 CREDIT_RE = re.compile(r"[（(]\s*(?:via|photo|图片|圖片|图|圖|摄影|攝影|来源|來源)\s*[:：/]?\s*([^（）()]{1,40})[)）]\s*$", re.I)
+TEXT_URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 WS_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"
 EMBED_TAGS = {"iframe", "script", "embed", "object", "video", "audio", "noscript", "template"}
@@ -448,6 +493,10 @@ class _BodyReader:
     def _add_block(self, kind: str, text: str, el: Tag | None) -> None:
         # A byline may close the last paragraph: "…。（譯者：王嘉語/核稿：嚴思祺）1120823"
         if kind == PARAGRAPH:
+            if text.startswith(("（", "(")):
+                for name in dateline_reporters(text):
+                    if name not in self.a.byline["reporter"]:
+                        self.a.byline["reporter"].append(name)
             m = TRAILING_BYLINE_RE.search(text)
             if m:
                 staff = parse_byline(m.group(1))
@@ -462,8 +511,15 @@ class _BodyReader:
                     _merge_byline(self.a.byline, staff)
                     return
         self.a.blocks.append(Block(kind, text))
+        block = len(self.a.blocks) - 1
         if el is not None:
-            self._links(el, len(self.a.blocks) - 1)
+            self._links(el, block)
+        if "http" in text:
+            known = {link.url for link in self.a.links if link.block == block}
+            for m in TEXT_URL_RE.finditer(text):
+                url = safe_url(m.group(0).rstrip(".,;:!?"))
+                if url and url not in known:
+                    self.a.links.append(Link(block, url, url))
 
     def _embed(self, el: Tag) -> None:
         self.a.embeds.append(Embed(len(self.a.blocks), str(el)))
@@ -727,6 +783,28 @@ def iso_utc(raw: str, notes: list[str]) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Identity and the entry point
 
+# Dates written into addresses: /2024/05/06/, /2024-05-06, /20240506-, -20201007/.
+URL_DATE_RES = (
+    re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?:/|$)"),
+    re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)"),
+    re.compile(r"(?<![\d])((?:19|20)\d\d)(\d\d)(\d\d)(?=[-_/.]|$)"),
+)
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The publication day written into an address (YYYY-MM-DD), or None."""
+    if not url:
+        return None
+    path = urllib.parse.urlsplit(url).path
+    for pattern in URL_DATE_RES:
+        for m in pattern.finditer(path):
+            try:
+                return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
 def normalise_url(url: str) -> str:
     """The form of a URL used for identity: lower-case scheme and host, no fragment,
     no trailing slash, http and https alike."""
@@ -771,7 +849,14 @@ def parse_article(data: bytes, name: str) -> Article:
             raise ArticleError("no article text was found in the file (only markup or blank "
                                "lines)")
     if article.published is None and not any("publication time" in w for w in article.warnings):
-        article.warnings.append("the file gives no publication time")
+        day = date_from_url(article.url)
+        if day:
+            # A day only: noon UTC marks "time of day unknown" (the devset's convention).
+            article.published = f"{day}T12:00:00Z"
+            article.warnings.append("the file gives no publication time; the day is taken from "
+                                    "the article's address")
+        else:
+            article.warnings.append("the file gives no publication time")
     article.id = article_id(article.url, content_hash)
     article.outlet = outlet_for(article.url)
     article.section = section_for(article.url)

@@ -146,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="fixed seed (reproducible run)")
     parser.add_argument("--save", type=pathlib.Path, default=None,
                         help="folder for the smallest failing input of each failure")
+    parser.add_argument("--alarm-factor", type=float, default=1.0,
+                        help="stop a call at this multiple of its CPU bound (default 1: an "
+                             "overrun is a failure either way, so stop it there)")
     opts = parser.parse_args(argv)
+    checks.ALARM_FACTOR = opts.alarm_factor
     names = [n.strip() for n in opts.targets.split(",") if n.strip()]
     unknown = [n for n in names if n not in targets]
     if unknown:

@@ -97,7 +97,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(chromium, server):
+def app_page(chromium, server):
+    """A Chromium tab (named apart from pytest-playwright's own `page` fixture)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -119,8 +120,10 @@ def _settle(pg) -> None:
     pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
 
 
-def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, server, page):
+def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, chromium, server,
+                                                                      app_page):
     base, tmp = server
+    page = app_page
     path = devset[0]
     # The gold file beside the devset article holds its exact title.
     title = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))["title"]

@@ -299,3 +299,41 @@ def test_full_page():
     assert any(p.startswith("美国国务院发言人米勒") for p in article.paragraphs)
     assert not any("版权所有" in p or p == "首页" for p in article.paragraphs)
     assert len(article.embeds) == 1 and "StateDept" in article.embeds[0].html
+
+
+# ---------------------------------------------------------------------------------------------
+# Datelines, dates in addresses, links written as text
+
+@pytest.mark.parametrize("text, reporters", [
+    ("（中央社記者吳家豪台北21日電）行政院今天表示。", ["吳家豪"]),
+    ("（中央社記者王嘉語、陳家倫華盛頓20日專電）美國國務院表示。", ["王嘉語", "陳家倫"]),
+    ("（記者王小明／台北報導）立法院今天三讀。", ["王小明"]),
+    ("（中央社雪梨23日綜合外電報導）庫克群島總理表示。", []),
+])
+def test_dateline_reporter(text, reporters):
+    article = parse_article(_wrap(f"<p>{text}</p>"), "x.txt")
+    assert article.byline["reporter"] == reporters
+    assert article.paragraphs == [text]  # the dateline stays part of the text
+
+
+@pytest.mark.parametrize("url, published", [
+    ("https://www.rfi.fr/tw/中國/20240506-習近平訪法", "2024-05-06T12:00:00Z"),
+    ("https://www.rfa.org/mandarin/yataibaodao/2025/03/04/slug/", "2025-03-04T12:00:00Z"),
+    ("https://www.cna.com.tw/news/aopl/202308230260.aspx", None),
+])
+def test_day_from_the_address_when_the_wrapper_has_no_time(url, published):
+    data = f"[标题]({url})\n---\n\n<p>正文。</p>".encode()
+    article = parse_article(data, "x.txt")
+    assert article.published == published
+    assert any("publication time" in w for w in article.warnings)
+
+
+def test_dw_slug_is_not_a_section():
+    assert section_for("https://www.dw.com/zh/香港立法会通过基本法23条立法/a-68611284") is None
+
+
+def test_plain_text_url_becomes_a_link():
+    body = "<p>总统府发布了照片：https://x.com/President_KR/status/1636281945517752320</p>"
+    article = parse_article(_wrap(body), "x.txt")
+    assert [(link.block, link.url) for link in article.links] == [
+        (0, "https://x.com/President_KR/status/1636281945517752320")]
