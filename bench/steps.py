@@ -325,6 +325,21 @@ def step_page(args) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
+def step_floor(args) -> dict:
+    """The cold start of a one-line Streamlit script: what any page pays before its own work
+    (Streamlit runtime start-up under AppTest), to read the page figures against."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string("import streamlit as st\nst.write('ready')",
+                             default_timeout=APPTEST_TIMEOUT)
+    started = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    at.run()
+    return {"cold_s": cold, "warm_s": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+
+
 def step_tour(args) -> dict:
     """Every page in turn in one process (as one server would serve them), twice."""
     pin_parser_version(args.db)
@@ -398,7 +413,7 @@ def step_clone(args) -> dict:
 
 
 STEPS = {"ingest": step_ingest, "baseline": step_baseline, "profile": step_profile,
-         "page": step_page, "tour": step_tour, "clone": step_clone}
+         "page": step_page, "tour": step_tour, "floor": step_floor, "clone": step_clone}
 
 
 def main(argv: list[str] | None = None) -> int:

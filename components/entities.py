@@ -87,6 +87,8 @@ ADMIN_SUFFIXES = ("省", "市", "县", "自治区", "特区")
 # Dictionary names get this multiple of the frequency jieba suggests for them, so that they are
 # cut whole even next to words that would otherwise absorb a character (脸书上 → 脸书 + 上).
 USER_FREQ_BOOST = 20
+# No single token longer than this is looked into (a name is short; a 1 MB token is not one).
+MAX_NAME_LEN = 24
 # Token endings meaning "a person of X": 中国人, 共和党人 are not mentions of X.
 DEMONYM_ENDINGS = ("人", "人士", "籍")
 # One-character organisation suffixes that name a government body on their own (外交部, 观光局).
@@ -334,7 +336,7 @@ def _tokens(text: str, tag_fn) -> list[Token]:
 @lru_cache(maxsize=65536)
 def _org_suffix(word: str):
     lx = lexicon()
-    if word in lx.org_false_tails:
+    if len(word) > MAX_NAME_LEN or word in lx.org_false_tails:
         return None
     m = lx.org_suffix_re.search(word)
     if not m:
@@ -351,6 +353,8 @@ def _org_suffix(word: str):
 @lru_cache(maxsize=65536)
 def _org_head_before_title(word: str) -> str | None:
     lx = lexicon()
+    if len(word) > MAX_NAME_LEN:
+        return None
     m = lx.title_end_re.search(word)
     if not m or m.start() == 0:
         return None
@@ -421,7 +425,7 @@ class BlockAnalyser:
             if hit:
                 self.add(t.start, t.end, hit[1], hit[0], 5)
                 continue
-            if len(t.word) >= 3:
+            if 3 <= len(t.word) <= MAX_NAME_LEN:
                 # jieba glued a known name to other words (美国纽约, 中国网民, 德国总理): split it
                 # greedily, but not when one character is left over (外交部长, 韩国瑜, 中国人).
                 w = t.word
@@ -889,12 +893,13 @@ def _byline_spans(text: str, staff: set[str]) -> list[tuple[int, int]]:
 def _select(cands: list[Cand]) -> list[Cand]:
     """Longest match wins; among equal lengths the higher priority, then the earlier."""
     chosen: list[Cand] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()  # character positions already in a chosen mention (linear time)
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.prio, c.start)):
-        if any(c.start < e and s < c.end for s, e in taken):
+        span = range(c.start, c.end)
+        if any(i in taken for i in span):
             continue
         chosen.append(c)
-        taken.append((c.start, c.end))
+        taken.update(span)
     return sorted(chosen, key=lambda c: c.start)
 
 

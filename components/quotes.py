@@ -100,7 +100,7 @@ TERM_AFTER = ("一词", "一詞", "这个词", "這個詞", "这个字", "這個
               "标签", "標籤", "概念", "一说", "一說", "等词", "等詞", "的称呼", "的稱呼", "二字",
               "两字", "兩字", "三字", "四字", "一语", "一語")
 # Prepositions right before a short quote make it a noun phrase (对“金普会”的报道).
-TERM_PREPOSITIONS = "对對从從与與和把将將被为為向於于"
+TERM_PREPOSITIONS = "对對从從与與和把将將被向於于"
 # A name right after one of these is an object, not the one who speaks (向普京表示, 和普京).
 OBJECT_MARKERS = "对對向和与與跟给給被让讓把替同及于於"
 # Clause openers that are not part of a subject.
@@ -117,16 +117,17 @@ INTERVIEW_RE = re.compile(r"接受[^，。；“”「」]{0,20}?(?:采访|採�
 STRICT_VERB_FOLLOWERS = "，,：:“「『\"" + SPACES
 # A verb right after these is a noun (的警告, 所说, 被批评).
 VERB_NEVER_AFTER = "的所被"
-DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·‧•・][\u4e00-\u9fff]{1,8})+")
-# 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
-NAME_COLON_START_RE = re.compile(r"(?:^|(?<=[。！？；」”]))(?P<name>[\u4e00-\u9fff]{2,3})[：:]"
-                                 r"(?=[" + SPACES + r"]*[“「『])")
+DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·‧•・．.][\u4e00-\u9fff]{1,8})+")
+NAME_DOT_RE = re.compile(r"(?<=[\u4e00-\u9fff])[·‧•・．.](?=[\u4e00-\u9fff])")
+# The two or three characters right before a colon (杨子立：“…”).
+NAME_BEFORE_COLON_RE = re.compile(r"[\u4e00-\u9fff]{2,3}$")
 NAME_COLON_QUOTE_RE = re.compile(r"[：:](?=[" + SPACES + r"]*[“「『﹁])")
 PRONOUN_RE = re.compile(r"^[他她](?![们們人的])")
 # Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
 ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
 # Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
-MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?[的之]")
+MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政府|當局|当局|政權|政权|团队|團隊|"
+                               r"阵营|陣營|家族|内阁|內閣|时代|時代|任内|任內)")
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
 ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
 # Characters that do not occur in names but do in the words a loose match runs into
@@ -135,7 +136,7 @@ NAME_STOP_CHARS = set("的了是在有也都就而及或被把将將对對向从
                       "又再已曾能会會要该該其此所之于於以并並但却卻则則即若因等说說称稱率似乎")
 # Collective nouns in the title list that are not written before a person's name.
 NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市民", "村民", "家属", "家屬", "志愿者", "志願者"}
-NAME_JOINERS = "·‧•・．-"
+NAME_JOINERS = "·‧•・．.-"
 # Latin honorifics and party tags to drop from an alias (Sen. Tom Cotton, R-AR → Tom Cotton).
 LATIN_HONORIFIC_RE = re.compile(r"^(?:(?:Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Gen|Adm|Gov|Rev|Sir|Lt|Col|Capt|"
                                 r"President|Senator|Representative|Minister)\.?\s+)+")
@@ -143,6 +144,8 @@ LATIN_PARTY_TAG_RE = re.compile(r",\s*[A-Z]-[A-Z]{2}\b.*$")
 LATIN_PAREN_START_RE = re.compile(r"[（(][A-Za-z]")
 # A verb that opens a quote: 说：“ / 表示，“
 QUOTE_INTRO_RE = re.compile(r"[：:，,]?[" + SPACES + r"]*[“「『‘﹁\"]")
+# A verb that opens a quote of its own words (说：“ / 表示，“), not a quoted term (强调“美国优先”).
+QUOTE_OPEN_RE = re.compile(r"[：:，,][" + SPACES + r"]*[“「『‘﹁\"]")
 QUOTE_GAP_RE = re.compile(r"[\s：:，,\u3000]*")
 PRONOUN_ADDITIVE_RE = re.compile(r"[他她][并並还還也又]")
 LATIN_ALIAS_RE = re.compile(r"[（(]([A-Za-z][^（）()]{1,60})[)）]")
@@ -156,19 +159,26 @@ CIVIL_BODY_RE = re.compile(r"协会|協會|组织|組織|联盟|聯盟|大会|�
                            r"商会|商會|工会|工會|教会|教會|团体|團體|俱乐部|俱樂部|民间|民間|联合会|聯合會")
 ACADEMIC_RE = re.compile(r"大学|大學|学院|學院|研究院|研究所|研究中心|智库|智庫|学会|學會|研究会|研究會")
 ROLE_LEADING_VERBAL_RE = re.compile(r"^(?:接受|受到|受|出席|参加|參加|参与|參與)[^的，。]{0,24}的")
-# A role that ends in a person noun not in the title list (評論者, 访民) is still a role.
+# An organisation right before 的 and the name is the person's affiliation (…研究院的X).
 AFFILIATION_RE = re.compile(r"(?:大学|大學|学院|學院|研究院|研究所|研究中心|中心|智库|智庫|基金会|基金會|"
                             r"协会|協會|组织|組織|公司|集团|集團|银行|銀行|政府|部|局|署|委员会|委員會|"
                             r"党|黨|报|報|社|台|电视|電視)(?:（[^（）]*）|\([^()]*\))?的$")
 APPOSITIVE_RE = re.compile(r"[^，。；“”「」]{0,16}?(?:说|說|表示|指出|称|稱)[，,][" + SPACES + r"]*[他她]是"
                            r"([^，。；！？]{2,40})")
-PERSON_NOUN_END_RE = re.compile(r"[者员員师師家士官长長人手民]$")
+# 戴維斯.恩瑟(David Ensor)，美國之音前主席，說…: a role between commas after the name.
+COMMA_APPOSITIVE_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?[，,]([^，。；！？“”「」]{2,30})[，,]")
+# A role that ends in a person noun not in the title list (評論者, 访民) is still a role.
+PERSON_NOUN_END_RE = re.compile(r"[者员員师師家士官长長人手民工主]$")
 ROLE_MAX_CHARS = 45
+ROLE_NEVER_AFTER = "，,。：:；;！？!?“”「」『』 \u3000"
 # Prepositions that make the person after them (and after their title) an object or an agent.
 OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?=[^向对對被让讓把给給替]*$)")
+# Where a role starts at the latest: after a preposition that introduces someone (被/向/与).
+ROLE_CUT_RE = re.compile(r"[向对對被让讓把给給替与與同跟](?=[^向对對被让讓把给給替与與同跟]*$)")
 # The run of name characters that ends right before a bracketed Latin name.
 LATIN_NAME_RUN_RE = re.compile(r"[\u4e00-\u9fff" + NAME_JOINERS + r"]{2,16}$")
-ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:和|与|與|跟|及|向|对|對|给|給|被|让|讓|把|替|同|从|從)(?![为為外华華来來样樣时時])")
+ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:和|与|與|跟|及|向|对|對|给|給|被|让|讓|把|替|同|从|從)"
+                                    r"(?![为為外华華来來样樣时時])")
 ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
@@ -301,7 +311,7 @@ def _vocab() -> _Vocab:
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, punctuation.
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
     strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|回答|回覆|答|在|於|于|对|對|向|也|还|還|则|則|曾|"
-                   r"今天|昨天|前天|今年|去年|近日|日前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
+                   r"今天|昨天|前天|今年|去年|近日|日前|此前|之前|先前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
                    r"星期|周[一二三四五六日末]|週[一二三四五六日末]|当天|當天|早前|稍早|随后|隨後|\d|"
                    r"[〇零一二三四五六七八九十两兩]+[月日号號]|[（(])")
     post = (r"(?:" + strict_post + r"|已|都|又|更|和|与|與|跟|及|的|等|[，,、。：:；]|$|"
@@ -397,7 +407,7 @@ def _foreign_name(name: str) -> str | None:
         while j < len(rest[k]) and rest[k][j] in voc.translit:
             j += 1
         # Only a dot may lead to a one-character surname (约瑟夫·奈); a hyphen joins words.
-        if j == 0 or (j == 1 and rest[k - 1] not in "·‧•・"):
+        if j == 0 or (j == 1 and rest[k - 1] not in "·‧•・．."):
             return None
         if j < len(rest[k]):
             return first[i:] + "".join(rest[:k]) + rest[k][:j]
@@ -442,7 +452,7 @@ class _Registry:
                 self.surface_to_name.setdefault(s, canon)
         # The family-name part of a foreign name (安東尼奧·法塔斯 → 法塔斯) is how later
         # sentences refer to the person.
-        for joiner in "·‧•・．":
+        for joiner in "·‧•・．.":
             if joiner in canon:
                 tail = canon.rsplit(joiner, 1)[1]
                 if len(tail) >= 2:
@@ -484,9 +494,15 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
     for t in voc.title_re.finditer(text):
         if t.group(0) in NON_INTRODUCING_TITLES:
             continue
-        latin = voc.latin_after_title_re.match(text, t.end())
-        if latin and _latin_is_person(latin.group("name")):
-            found.append((latin.group("name"), None))
+        nxt = text[t.end():t.end() + 1]
+        if not nxt:
+            continue
+        if nxt.isascii() or nxt in SPACES:
+            latin = voc.latin_after_title_re.match(text, t.end())
+            if latin and _latin_is_person(latin.group("name")):
+                found.append((latin.group("name"), None))
+            continue
+        if not CJK_RE.match(nxt):
             continue
         m = voc.name_after_title_re.match(text, t.end())
         if not m:
@@ -509,13 +525,28 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
                 found.append((text[m.start() - k:m.end()], None))
                 break
     # A dotted name in transliteration characters is a foreign person's name wherever it is.
-    for m in DOTTED_NAME_RE.finditer(text):
+    last_end = -1
+    for dot in NAME_DOT_RE.finditer(text):  # find the dot first: a cheap scan
+        if dot.start() < last_end:
+            continue
+        m = None
+        for start in range(max(0, dot.start() - 6), dot.start()):
+            m = DOTTED_NAME_RE.match(text, start)
+            if m and m.end() > dot.start():
+                break
+            m = None
+        if m is None:
+            continue
+        last_end = m.end()
         name = _foreign_name(m.group(0))
         if name and len(name) >= 4 and not _looks_nonperson(name):
             found.append((name, None))
-    # 黄美娟：“…” at the start of a clause: an interview transcript names its speaker.
-    for m in NAME_COLON_START_RE.finditer(text):
-        name = m.group("name")
+    # 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
+    for colon in NAME_COLON_QUOTE_RE.finditer(text):
+        m = NAME_BEFORE_COLON_RE.search(text, max(0, colon.start() - 4), colon.start())
+        if not m or (m.start() > 0 and text[m.start() - 1] not in "。！？；」”"):
+            continue
+        name = m.group(0)
         if name[:1] in voc.surnames or name[:2] in voc.surnames:
             if _name_chars_ok(name) and not _looks_nonperson(name) and name not in voc.title_kind:
                 found.append((name, None))
@@ -738,7 +769,7 @@ def _quoted_counts(article: Article) -> dict[str, int]:
     counts: dict[str, int] = {}
     texts = [article.title or ""] + [b.text for b in article.blocks]
     for text in texts:
-        for span in _quote_spans(text):
+        for span in _analyse_structure(text).spans:
             s, e = span.inner
             inner = text[s:e].strip()
             if inner:
@@ -910,7 +941,7 @@ class _Reader:
             if blocked_until_quote and any(vs > sp.close > last_quote_end and sp.open >= s_start
                                            for sp in para.spans):
                 blocked_until_quote = False
-            if blocked_until_quote and not QUOTE_INTRO_RE.match(text, ve):
+            if blocked_until_quote and not QUOTE_OPEN_RE.match(text, ve):
                 continue  # X写道，Y说…: Y's words are part of X's (unless Y opens a quote)
             cs = self._clause_start(para, vs, s_start)
             pre = text[cs:vs]
@@ -1111,6 +1142,8 @@ def _verb_spans(para: _Para, start: int, end: int) -> list[list[int]]:
 def _role_before(text: str, pos: int, surfaces=()) -> str | None:
     """The title and affiliation written right before a name at ``pos``: the clause before it,
     cut after any other person, verb or preposition in it, without leading asides and times."""
+    if pos == 0 or text[pos - 1] in ROLE_NEVER_AFTER:
+        return None  # the name opens its clause: nothing before it to read
     voc = _vocab()
     para = _analyse_structure(text)
     start = 0
@@ -1140,9 +1173,9 @@ def _role_before(text: str, pos: int, surfaces=()) -> str | None:
         role = ROLE_LEADING_TIME_RE.sub("", role)
         role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
         role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
-        cut = OBJECT_ROLE_RE.search(role)
+        cut = ROLE_CUT_RE.search(role)
         if cut and _ends_with_title(role[cut.end():]):
-            role = role[cut.end():]  # …的決定被佛羅里達州的共和黨參議員: the role is after 被
+            role = role[cut.end():]  # …的決定被佛羅里達州的共和黨參議員, 在馬尼拉與菲律宾国防部长
     if not role or len(PAREN_RE.sub("", role)) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
         return None
     return role
@@ -1214,7 +1247,7 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
                     if role:
                         roles.append(role)
                     # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
-                    appo = APPOSITIVE_RE.match(text, end)
+                    appo = APPOSITIVE_RE.match(text, end) or COMMA_APPOSITIVE_RE.match(text, end)
                     if appo and (_ends_with_title(appo.group(1))
                                  or PERSON_NOUN_END_RE.search(appo.group(1))):
                         roles.append(appo.group(1))
@@ -1230,8 +1263,11 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
     # A form that only begins another (約翰 of 約翰·柯比爾, 張盛 of 張盛和) is a cut-off
     # reading, not a name anyone uses; family names (柯比爾) stay.
     forms = [name] + aliases
-    aliases = [a for a in aliases
-               if not (CJK_RE.search(a) and any(f != a and f.startswith(a) for f in forms))]
+    dotted = any(j in name for j in NAME_JOINERS)
+    aliases = [a for a in aliases if not CJK_RE.search(a) or not (
+        any(f != a and f.startswith(a) for f in forms)  # cut short: 約翰 of 約翰·柯比爾
+        or (a.startswith(name) and a != name)  # run on: 梁文傑下午
+        or (not dotted and a in name))]  # a part of a Chinese name: 明德 of 何明德
     role = max(roles, key=len) if roles else None
     return role, aliases
 

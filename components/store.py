@@ -55,7 +55,8 @@ FILES_DATA_TYPE = "BLOB USING COMPRESSION zstd"
 FILES_COLUMNS = [("content_hash", "VARCHAR PRIMARY KEY"), ("article_id", "VARCHAR"),
                  ("name", "VARCHAR"), ("data", FILES_DATA_TYPE), ("size", "BIGINT"),
                  ("added_at", "TIMESTAMP")]
-SETTINGS_DDL = "CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR, help VARCHAR)"
+SETTINGS_DDL = ("CREATE TABLE IF NOT EXISTS settings "
+                "(key VARCHAR PRIMARY KEY, value VARCHAR, help VARCHAR)")
 STORE_HELP = {
     "parser_version": "Fingerprint of the pipeline that derived the stored tables; a change "
                       "re-derives everything from the kept file bytes at start.",
@@ -64,7 +65,7 @@ STORE_HELP = {
 BUSY_MESSAGE = ("the store is in use by another process (the dashboard?): {path}. DuckDB lets "
                 "only one program write to a store at a time. Stop the dashboard and run this "
                 "again, or upload the files on the dashboard's Upload page.")
-STATUSES = ("added", "updated", "duplicate")
+# ART indexes on the article id (see Store._create_indexes).
 INDEXES = True
 
 

@@ -50,10 +50,23 @@ def page_paths() -> list[str]:
     return re.findall(r'st\.Page\(\s*"([^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory) -> pathlib.Path:
+    """A closed store file filled from data/samples once; each test starts from a copy."""
+    from components import store as store_mod
+    path = tmp_path_factory.mktemp("seeded") / "newsroom.duckdb"
+    store_mod.ensure_ready(store_mod.get_store(str(path)))
+    store_mod.close_store(str(path))
+    return path
+
+
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A fresh store path for this test; caches and the store handle are dropped afterwards."""
+def db(tmp_path, monkeypatch, seeded_store):
+    """A fresh store (a copy of the seeded one) for this test; caches are dropped afterwards."""
+    import shutil
     path = tmp_path / "store" / "newsroom.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(seeded_store, path)
     monkeypatch.setenv("NEWSROOM_LENS_DB", str(path))
     loaders.clear()
     yield path
@@ -101,6 +114,29 @@ def table(at: AppTest, index: int = 0):
 
 # ---------------------------------------------------------------------------------------------
 # Every page
+
+def test_an_empty_corpus_explains_itself_on_every_page(tmp_path, monkeypatch):
+    from components import store as store_mod
+    path = tmp_path / "empty" / "newsroom.duckdb"
+    monkeypatch.setenv("NEWSROOM_LENS_DB", str(path))
+    monkeypatch.setattr(store_mod, "ensure_ready", lambda store, *a, **k: None)  # no samples
+    loaders.clear()
+    try:
+        at = app().run()
+        no_exception(at)
+        assert "The corpus is empty." in info_text(at)
+        assert not at.dataframe and not at.get("vega_lite_chart")
+        run_page(at, "components/pages/article.py")
+        no_exception(at)
+        assert "No articles yet: the corpus is empty." in info_text(at)
+        for page in page_paths()[2:]:
+            run_page(at, page)
+            no_exception(at)
+            assert at.title, page
+    finally:
+        loaders.clear()
+        store_mod.close_store(str(path))
+
 
 def test_app_registers_the_six_pages():
     assert [pathlib.Path(p).stem for p in page_paths()] == [

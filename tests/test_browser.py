@@ -14,7 +14,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -170,3 +169,24 @@ def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, c
     page.screenshot(path=str(tmp / "article.png"), full_page=True)
     print(json.dumps({"screenshots": [str(tmp / n) for n in
                                       ("upload.png", "overview.png", "article.png")]}))
+
+
+def test_selecting_a_row_on_overview_opens_it_in_the_reader(chromium, server, app_page):
+    base, _ = server
+    page = app_page
+    page.goto(base + "/")
+    _settle(page)
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
+    cells.first.wait_for(state="attached")
+    shown = {" ".join(t.split()) for t in cells.all_inner_texts()}
+    frame = page.locator('[data-testid="stDataFrame"]')
+    frame.scroll_into_view_if_needed()
+    grid = frame.bounding_box()
+    # The row-selection checkbox of the first data row (the header row is about 35 px high).
+    page.mouse.click(grid["x"] + 15, grid["y"] + 52)
+    # st.switch_page changes the address in place (history.pushState), no page load.
+    page.wait_for_function("() => location.pathname.endsWith('/article') "
+                           "&& location.search.includes('id=')")
+    _settle(page)
+    heading = " ".join(page.locator("h1").first.inner_text().split())
+    assert heading in shown

@@ -129,6 +129,8 @@ BIG = {
     "line_5mb": lambda: (HEAD + "<p>" + "朝鲜领导人金正恩表示，俄罗斯总统普京说：“合作。”" *
                          70_000).encode()[:5_000_000],
     "line_5mb_no_punctuation": lambda: (HEAD + "<p>" + "中" * 1_700_000).encode(),
+    # the same shape at 200 KB: what the analyse test runs (a super-linear stage shows at once)
+    "line_200kb_no_punctuation": lambda: (HEAD + "<p>" + "中国" * 33_000).encode(),
     "paragraphs_10000": lambda: (HEAD + "".join(
         f"<p>第{i}段：学者王明说：“这是第{i}段。”</p>" for i in range(10_000))).encode(),
     "nested_30000_unclosed": lambda: (HEAD + "<div>" * 30_000 + "<p>深层文字</p>").encode(),
@@ -161,8 +163,13 @@ def test_parse_large_and_pathological(case):
     assert isinstance(result, (Article, ArticleError))
 
 
+# The 5 MB run without punctuation is loader-only here: through the stages its bound is 52 s of
+# CPU, and the 200 KB case of the same shape catches a super-linear stage in seconds.
+ANALYSE_BIG = sorted(set(BIG) - {"line_5mb_no_punctuation"})
+
+
 @needs_stages
-@pytest.mark.parametrize("case", sorted(BIG))
+@pytest.mark.parametrize("case", ANALYSE_BIG)
 def test_analyse_large_and_pathological(case):
     data = BIG[case]()
     result = checks.run_analyse(data, case + ".txt")

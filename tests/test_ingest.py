@@ -293,6 +293,16 @@ def test_damaged_zip_member(db, seed_bytes):
          "this file in the archive is damaged and cannot be unpacked (BadZipFile)")]
 
 
+def test_zip_member_names_in_the_local_code_page(db, seed_bytes):
+    # Windows archivers write Chinese names in GBK without the UTF-8 flag.
+    placeholder = "abcd.txt"
+    gbk = "新闻.txt".encode("gbk")
+    assert len(gbk) == len(placeholder)
+    archive = make_zip([(placeholder, variant(seed_bytes, 1))]).replace(placeholder.encode(), gbk)
+    assert [(r.name, r.status) for r in ingest_uploads(db, [("中文.zip", archive)])] == [
+        ("中文.zip/新闻.txt", "added")]
+
+
 def test_zip_without_articles(db):
     archive = make_zip([("photo.png", PNG), ("dir/", b"")])
     assert [(r.name, r.status, r.reason) for r in ingest_uploads(db, [("p.zip", archive)])] == [
@@ -366,3 +376,29 @@ def test_cli_entry_point(tmp_path, seed_bytes):
         timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("added 1, updated 0, already present 0, failed 0 (of 1 files)")
+
+
+def test_workers_never_run_the_main_script_again(tmp_path, seed_bytes):
+    # Under `streamlit run` the process's __main__ is the app script; a worker that ran it again
+    # would start a second dashboard. This script has no __main__ guard on purpose.
+    for i in range(4):
+        (tmp_path / f"{i}.txt").write_bytes(variant(seed_bytes, i))
+    marker = tmp_path / "main-ran"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        f"with open({str(marker)!r}, 'a') as f:\n"
+        "    f.write('x')\n"
+        "from components import ingest\n"
+        "from components.store import Store\n"
+        "ingest.POOL_MIN_FILES = 1\n"
+        "ingest.JOB_SIZE = 1\n"
+        f"s = Store({str(tmp_path / 'w.duckdb')!r})\n"
+        f"results = ingest.ingest_paths(s, [{str(tmp_path)!r}], workers=2)\n"
+        "print(sorted(r.status for r in results if r.name.endswith('.txt')))\n")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['added', 'added', 'added', 'added']"
+    assert marker.read_text() == "x"  # the script ran once: in its own process only

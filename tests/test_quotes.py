@@ -112,17 +112,19 @@ def test_fragment_in_reporting_sentence_is_direct_only():
 
 def test_according_to_pattern_and_sources():
     art = article("据台湾媒体报道，前总统府发言人张文华称：“两岸关系仍然紧张。”",
+                  "据新华社报道，张文华表示，美方正在评估。",  # inside the agency's words
                   "据张文华称，谈判没有进展。",
                   "据政府官员称，张文华批评了这个决定。",  # his words inside the officials' words
                   "一名美国官员对路透社表示，美方正在评估。", "分析人士认为，局势可能升级。")
     got = rows(art)
     assert ("张文华", "official", True, "两岸关系仍然紧张。") in got
+    assert ("新华社", "source", False, "张文华表示，美方正在评估") in got
     assert ("张文华", "official", False, "谈判没有进展") in got
     assert ("政府官员", "source", False, "张文华批评了这个决定") in got
     assert len([r for r in got if r[0] == "张文华"]) == 2
     assert ("一名美国官员", "source", False, "美方正在评估") in got
     assert ("分析人士", "source", False, "局势可能升级") in got
-    assert [r[0] for r in got if r[1] != "source"] == ["张文华", "张文华"]
+    assert [r[0] for r in got if r[1] != "source"] == ["张文华"] * 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import loaders, widgets
+from components import loaders, queries, widgets
 
 K_PICK = "article_pick"
 K_IMAGES = "article_show_images"  # off by default: the browser would fetch from the outlet
@@ -211,10 +211,14 @@ if missing_id:
     st.warning(f"There is no article with id “{widgets.md_escape(missing_id)}” in the store. "
                "Pick one below.", icon=":material/help:")
 if not labels:
-    if loaders.load("corpus_summary", filters)["articles"] == 0:
+    if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
+        widgets.empty_state("No articles yet: the corpus is empty.",
+                            "Add article files on the Upload page.", icon=":material/inbox:")
+        st.page_link("components/pages/upload.py", label="Go to Upload", icon=":material/upload:")
+    else:
         widgets.empty_state("No articles match these filters.",
                             "Widen the dates or clear the outlet and section filters in the "
-                            "sidebar, or upload files on the Upload page.")
+                            "sidebar.", icon=":material/filter_alt_off:")
     st.stop()
 
 ids = list(labels)
