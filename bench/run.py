@@ -42,6 +42,8 @@ TARGET_RATIO = 15
 TARGET_WARM_S = {10_000: 0.3, 100_000: 1.0}
 TARGET_COLD_S = {100_000: 3.0}
 TARGET_RSS_MB = {100_000: 1536}
+# Queries at least this slow on a page's cold start are listed under the pages table.
+SLOW_QUERY_S = 0.1
 
 
 def log(message: str) -> None:
@@ -356,6 +358,15 @@ def report(r: dict) -> str:
             note = f" (target <= {target:,} MB: {_mark(tour['peak_rss_mb'] <= target)})" if target else ""
             out.append(f"peak RSS of one process serving every page @{int(lv):,}: "
                        f"{tour['peak_rss_mb']:,.0f} MB{note}")
+            slow = []
+            for p, pg in r["pages"][lv]["pages"].items():
+                top = [q for q in pg.get("cold_queries") or [] if q[1] >= SLOW_QUERY_S]
+                if top:
+                    slow.append(f"{pathlib.Path(p).stem}: " + ", ".join(
+                        f"{name} {secs:.2f} s" for name, secs, _ in top))
+            if slow:
+                out.append(f"slowest queries on cold starts @{int(lv):,} (>= {SLOW_QUERY_S} s): "
+                           + "; ".join(slow))
             problems = {p: pg["problems"] for p, pg in r["pages"][lv]["pages"].items()
                         if pg.get("problems")}
             if problems:

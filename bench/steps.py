@@ -258,6 +258,28 @@ def step_profile(args) -> dict:
 # ---------------------------------------------------------------------------------------------
 # page: one page's cold start and warm reruns in a fresh process; tour: every page, one process
 
+def pin_in_subprocess(db: str) -> str:
+    """``pin_parser_version`` in a child process, so that this process has imported none of
+    the app's modules when its cold start is timed. Returns the version pinned."""
+    import subprocess
+
+    code = ("import sys; from bench.steps import pin_parser_version; "
+            "from components.pipeline import parser_version; "
+            "pin_parser_version(sys.argv[1]); print(parser_version())")
+    proc = subprocess.run([sys.executable, "-c", code, db], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def _reparsed(pinned: str) -> bool:
+    """True when the app saw another pipeline version than the one pinned (a stage file
+    changed in between), i.e. its start-up re-derived the store and the cold time is not the
+    page's."""
+    from components.pipeline import parser_version
+
+    return parser_version() != pinned
+
+
 def pin_parser_version(db: str) -> bool:
     """Mark the bench store as derived by the current pipeline; True when it was not.
 
@@ -310,10 +332,75 @@ def _heading(at) -> str | None:
     return None
 
 
+def time_queries() -> dict[str, list[float]]:
+    """Record the run time of every public function of ``components.queries``.
+
+    The module is wrapped when the app first imports it (an import hook), so the cold start
+    still pays for that import itself. Returns the record: name -> list of seconds.
+    """
+    import functools
+    import importlib.abc
+    import importlib.machinery
+
+    record: dict[str, list[float]] = {}
+    target = "components.queries"
+
+    def wrap(module) -> None:
+        for name in dir(module):
+            fn = getattr(module, name)
+            if name.startswith("_") or not callable(fn) or isinstance(fn, type) or \
+                    getattr(fn, "__module__", None) != target:
+                continue
+
+            def timed(*a, __fn=fn, __name=name, **k):
+                started = time.perf_counter()
+                try:
+                    return __fn(*a, **k)
+                finally:
+                    record.setdefault(__name, []).append(time.perf_counter() - started)
+
+            setattr(module, name, functools.wraps(fn)(timed))
+
+    class Loader(importlib.abc.Loader):
+        def __init__(self, inner):
+            self.inner = inner
+
+        def create_module(self, spec):
+            return self.inner.create_module(spec)
+
+        def exec_module(self, module):
+            self.inner.exec_module(module)
+            wrap(module)
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target_module=None):
+            if name != target:
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is not None and spec.loader is not None:
+                spec.loader = Loader(spec.loader)
+            return spec
+
+    if target in sys.modules:
+        wrap(sys.modules[target])
+    else:
+        sys.meta_path.insert(0, Finder())
+    return record
+
+
+def _top_queries(record: dict[str, list[float]], limit: int = 5) -> list[tuple[str, float, int]]:
+    ranked = sorted(((n, sum(t), len(t)) for n, t in record.items()), key=lambda x: -x[1])
+    return [(n, round(total, 4), calls) for n, total, calls in ranked[:limit]]
+
+
 def step_page(args) -> dict:
-    pinned = pin_parser_version(args.db)
+    pinned = pin_in_subprocess(args.db)
+    record = time_queries()
     at = _apptest()
     cold, problems = _run_page(at, args.page, args.article_id)
+    reparsed = _reparsed(pinned)
+    cold_queries = _top_queries(record)
+    record.clear()
     warm_runs = []
     for _ in range(args.warm):
         started = time.perf_counter()
@@ -321,7 +408,8 @@ def step_page(args) -> dict:
         warm_runs.append(time.perf_counter() - started)
         problems += [str(getattr(e, "value", e))[:200] for e in at.exception]
     return {"page": args.page, "heading": _heading(at), "cold_s": cold, "warm_s": statistics.median(warm_runs),
-            "warm_runs": warm_runs, "problems": sorted(set(problems)), "pinned": pinned,
+            "warm_runs": warm_runs, "problems": sorted(set(problems)), "reparsed": reparsed,
+            "cold_queries": cold_queries, "warm_queries": _top_queries(record),
             "peak_rss_mb": peak_rss_mb()}
 
 
@@ -342,7 +430,7 @@ def step_floor(args) -> dict:
 
 def step_tour(args) -> dict:
     """Every page in turn in one process (as one server would serve them), twice."""
-    pin_parser_version(args.db)
+    pin_in_subprocess(args.db)
     at = _apptest()
     times = {}
     for page in args.pages.split(","):

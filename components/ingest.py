@@ -27,6 +27,7 @@ import pathlib
 import re
 import stat
 import sys
+import threading
 import time
 import zipfile
 import zlib
@@ -322,12 +323,35 @@ class _ContextWithoutMain(mp_context.ForkServerContext):
     Process = _ProcessWithoutMain
 
 
+# How often a worker checks that the process that owns its pool is still alive.
+OWNER_CHECK_S = 1.0
+
+
+def _watch_owner(owner: int) -> None:
+    while True:
+        time.sleep(OWNER_CHECK_S)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # alive, another user's (cannot happen for our owner)
+            pass
+
+
+def _worker_init(owner: int) -> None:
+    """In each worker: exit when the owner dies. A pool worker waits on its job queue forever
+    otherwise (it holds both ends of the pipe), so a killed ingest would leave workers behind."""
+    threading.Thread(target=_watch_owner, args=(owner,), daemon=True).start()
+
+
 def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # forkserver: workers are forked from a clean server process, never from this one (which
     # holds DuckDB and Streamlit threads; forking a threaded process can deadlock).
     ctx = _ContextWithoutMain()
     ctx.set_forkserver_preload(["components.pipeline"])
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                  initializer=_worker_init,
+                                                  initargs=(os.getpid(),))
 
 
 def _parse_stream(items: Iterator, workers: int, parallel: bool) -> Iterator[tuple]:

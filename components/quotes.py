@@ -128,12 +128,19 @@ ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
 # Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
 MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政府|當局|当局|政權|政权|团队|團隊|"
                                r"阵营|陣營|家族|内阁|內閣|时代|時代|任内|任內)")
+# Titles written after a surname to refer back to someone named before (陈教授, 黃教授).
+BACK_REFERENCE_TITLES = ("教授", "副教授", "博士", "老师", "主任", "部长", "局长", "议员", "参议员",
+                         "众议员", "委员", "主席", "总统", "院长", "律师", "医生", "研究员", "主委",
+                         "市长", "校长", "所长", "董事长", "总理", "首相", "大使", "牧师", "神父")
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
 ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
 # Characters that do not occur in names but do in the words a loose match runs into
 # (都没有, 会上, 率先, 似乎): a candidate name holding one is rejected.
-NAME_STOP_CHARS = set("的了是在有也都就而及或被把将將对對向从從为為这這那些个個们們上不没沒很更最还還"
-                      "又再已曾能会會要该該其此所之于於以并並但却卻则則即若因等说說称稱率似乎")
+# Characters that also occur in names (李在明, 于, 王羲之) are not in the list.
+NAME_STOP_CHARS = set("的了是也都就而及或被把对對向从從这這那些个個们們不没沒很更最还還"
+                      "又再已曾会會该該其此所并並但却卻则則即若因等说說称稱率似乎")
+# Characters that begin adverbials rather than names (在較早前, 以及).
+NAME_BAD_START = set("在於于以为為将將有要能上之和与與及本今昨近此该該每各全数數几幾两兩第")
 # Collective nouns in the title list that are not written before a person's name.
 NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市民", "村民", "家属", "家屬", "志愿者", "志願者"}
 NAME_JOINERS = "·‧•・．.-"
@@ -158,7 +165,8 @@ TITLE_FOLLOWERS = "、，,的（( 」』”兼暨及和与與"
 CIVIL_BODY_RE = re.compile(r"协会|協會|组织|組織|联盟|聯盟|大会|大會|基金会|基金會|公司|集团|集團|企业|企業|"
                            r"商会|商會|工会|工會|教会|教會|团体|團體|俱乐部|俱樂部|民间|民間|联合会|聯合會")
 ACADEMIC_RE = re.compile(r"大学|大學|学院|學院|研究院|研究所|研究中心|智库|智庫|学会|學會|研究会|研究會")
-ROLE_LEADING_VERBAL_RE = re.compile(r"^(?:接受|受到|受|出席|参加|參加|参与|參與)[^的，。]{0,24}的")
+ROLE_LEADING_VERBAL_RE = re.compile(r"^(?:接受|受)[^的，。]{0,24}?(?:采访|採訪|访问|訪問|专访|專訪|"
+                                    r"邀请|邀請)的")
 # An organisation right before 的 and the name is the person's affiliation (…研究院的X).
 AFFILIATION_RE = re.compile(r"(?:大学|大學|学院|學院|研究院|研究所|研究中心|中心|智库|智庫|基金会|基金會|"
                             r"协会|協會|组织|組織|公司|集团|集團|银行|銀行|政府|部|局|署|委员会|委員會|"
@@ -168,6 +176,7 @@ APPOSITIVE_RE = re.compile(r"[^，。；“”「」]{0,16}?(?:说|說|表示|�
 # 戴維斯.恩瑟(David Ensor)，美國之音前主席，說…: a role between commas after the name.
 COMMA_APPOSITIVE_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?[，,]([^，。；！？“”「」]{2,30})[，,]")
 # A role that ends in a person noun not in the title list (評論者, 访民) is still a role.
+APPOSITIVE_CONJUNCTION_RE = re.compile(r"以及|和|与|與|及|还有|還有|包括|或")
 PERSON_NOUN_END_RE = re.compile(r"[者员員师師家士官长長人手民工主]$")
 ROLE_MAX_CHARS = 45
 ROLE_NEVER_AFTER = "，,。：:；;！？!?“”「」『』 \u3000"
@@ -517,6 +526,8 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
             name = _foreign_name(name)
             if not name or len(name) < 3:
                 continue
+        if name[:1] not in voc.surnames and name[:1] in NAME_BAD_START:
+            continue  # 在較早前: not a name
         if not _looks_nonperson(name) and _name_chars_ok(name) and not BACKGROUND_RE.match(name):
             found.append((name, None))
     for m in voc.address_re.finditer(text):
@@ -598,6 +609,39 @@ def _always_inside(article: Article, short: str, long: str) -> bool:
     return all(b.text.count(short) == b.text.count(long) for b in article.blocks)
 
 
+def _add_title_references(article: Article, reg: _Registry) -> None:
+    """黃教授說 after 教授黃彥霖: a surname (or a foreign family name) with a title refers back
+    to the one person of the article who has that surname."""
+    voc = _vocab()
+    by_key: dict[str, list[str]] = {}
+    for canon in reg.people:
+        if canon[1:] in voc.title_kind or canon[2:] in voc.title_kind:
+            continue  # 陈教授 is itself a reference, not a second 陈
+        if any(j in canon for j in NAME_JOINERS):
+            key = re.split("[" + re.escape(NAME_JOINERS) + "]", canon)[-1]
+        elif canon[:2] in voc.surnames and len(canon) >= 3:
+            key = canon[:2]
+        elif canon[:1] in voc.surnames and 2 <= len(canon) <= 3 and \
+                not canon.endswith(ADDRESS_WORDS):
+            key = canon[:1]
+        else:
+            continue
+        by_key.setdefault(key, []).append(canon)
+    body = "\n".join(b.text for b in article.blocks)
+    for key, names in by_key.items():
+        if len(names) != 1:
+            continue  # two people with that surname: 陈教授 could be either
+        for t in BACK_REFERENCE_TITLES:
+            for form in {key + t} | {key + v for v in _variants(t)}:
+                if form not in body:
+                    continue
+                if form in reg.people and form != names[0]:
+                    reg.merge_longer(form, names[0])  # the entity stage took 陈教授 for a name
+                elif form not in reg.surface_to_name:
+                    reg.surface_to_name[form] = names[0]
+                    reg.people[names[0]].surfaces.add(form)
+
+
 def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
     """People from the entity stage first (their canonical names rule), then regex finds."""
     reg = _Registry()
@@ -636,6 +680,7 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
             canon = reg.add(same, name) if same else reg.add(name)
             if latin:
                 reg.alias(canon, latin)
+    _add_title_references(article, reg)
     # Fold short forms into full foreign names (法塔斯 → 安東尼奧·法塔斯).
     for canon in list(reg.people):
         for other in list(reg.people):
@@ -841,6 +886,7 @@ class _Reader:
         self.found: list[_Found] = []
         self.last_named: str | None = None
         self.last_named_at: tuple[int, int] = (-2, 0)
+        self.open_quote: _Found | None = None  # the last row, when its quote was left open
         # (block, position, name) of the first person of each sentence read so far.
         self.sentence_subjects: list[tuple[int, int, str]] = []
 
@@ -916,7 +962,10 @@ class _Reader:
         return max(floor, para.breaks[i] + 1) if i >= 0 else floor
 
     def _events(self, para: _Para, block: int, hits, sent: tuple[int, int],
-                para_last: str | None) -> list[_Event]:
+                para_last: str | None, quotes: list[_Span],
+                inner_verbs: list[int]) -> list[_Event]:
+        """The reporting events of one sentence; ``inner_verbs`` receives the ends of the verbs
+        that stand inside someone else's reported words."""
         text = para.text
         s_start, s_end = sent
         events: list[_Event] = []
@@ -937,11 +986,12 @@ class _Reader:
         verbs.sort()
         last_quote_end = -1
         for vs, ve in verbs:
-            # A quote closing between the previous event and this verb lifts the block.
-            if blocked_until_quote and any(vs > sp.close > last_quote_end and sp.open >= s_start
-                                           for sp in para.spans):
+            # A quote of someone's words closing between the previous event and this verb
+            # lifts the block (X说：“…”Y则说…).
+            if blocked_until_quote and any(vs > sp.close > last_quote_end for sp in quotes):
                 blocked_until_quote = False
             if blocked_until_quote and not QUOTE_OPEN_RE.match(text, ve):
+                inner_verbs.append(ve)
                 continue  # X写道，Y说…: Y's words are part of X's (unless Y opens a quote)
             cs = self._clause_start(para, vs, s_start)
             pre = text[cs:vs]
@@ -1005,14 +1055,34 @@ class _Reader:
         hits = self._person_hits(para)
         para_last: str | None = None
         para_last_kind = "person"
+        # A quote left open at the end of the previous paragraph goes on in this one when it
+        # opens with a quote mark (the convention for quotes over several paragraphs): the
+        # first span here is the same quote, not a new one.
+        carried = self.open_quote
+        self.open_quote = None
+        continued: _Span | None = None
+        if carried and para.spans and not text[:para.spans[0].open].strip(SPACES):
+            continued = para.spans[0]
+            s, e = continued.inner
+            part = text[s:e].strip(SPACES)
+            if part:
+                carried.text += "\n" + part
+            para_last, para_last_kind = carried.speaker, carried.kind
+            if continued.close == len(text):
+                self.open_quote = carried
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
             first = self._subject(para, hits, s_start, s_end)
             if first:
                 self.sentence_subjects.append((block, first[0], first[1]))
-            events = self._events(para, block, hits, sent, para_last)
-            quotes = [sp for sp in para.spans if s_start <= sp.open < s_end
+            quotes = [sp for sp in para.spans if s_start <= sp.open < s_end and sp is not continued
                       and not _is_term(text, sp, self.counts, self.term_names)]
+            inner_verbs: list[int] = []
+            events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs)
+            # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
+            # reported words belongs to that inner speaker, not to the one reporting.
+            quotes = [sp for sp in quotes
+                      if not any(QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
             if events:
                 for sp in quotes:
                     ev = self._owner(para, sp, events)
@@ -1080,6 +1150,8 @@ class _Reader:
             e -= 1
         if e > s:
             self.found.append(_Found(speaker, kind, text[s:e], True, block, s, e))
+            if sp.close == len(text):
+                self.open_quote = self.found[-1]  # may go on in the next paragraph
 
     def _add_paraphrase(self, ev: _Event, text: str, s_end: int, block: int) -> None:
         start = ev.content_start
@@ -1100,6 +1172,7 @@ class _Reader:
         for i, block in enumerate(self.article.blocks):
             if block.kind != PARAGRAPH:
                 prev_last = None  # a sub-heading ends the run of a speaker's paragraphs
+                self.open_quote = None
                 continue
             if not block.text.strip():
                 continue
@@ -1173,7 +1246,9 @@ def _role_before(text: str, pos: int, surfaces=()) -> str | None:
         role = ROLE_LEADING_TIME_RE.sub("", role)
         role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
         role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
-        cut = ROLE_CUT_RE.search(role)
+        cut = OBJECT_ROLE_RE.search(role)
+        if role.startswith(("在", "於", "于")):  # 在马尼拉与菲律宾国防部长: an adverbial
+            cut = ROLE_CUT_RE.search(role) or cut
         if cut and _ends_with_title(role[cut.end():]):
             role = role[cut.end():]  # …的決定被佛羅里達州的共和黨參議員, 在馬尼拉與菲律宾国防部长
     if not role or len(PAREN_RE.sub("", role)) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
@@ -1247,9 +1322,13 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
                     if role:
                         roles.append(role)
                     # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
-                    appo = APPOSITIVE_RE.match(text, end) or COMMA_APPOSITIVE_RE.match(text, end)
+                    appo = APPOSITIVE_RE.match(text, end)
                     if appo and (_ends_with_title(appo.group(1))
                                  or PERSON_NOUN_END_RE.search(appo.group(1))):
+                        roles.append(appo.group(1))
+                    appo = COMMA_APPOSITIVE_RE.match(text, end)
+                    if appo and _ends_with_title(appo.group(1)) and \
+                            not APPOSITIVE_CONJUNCTION_RE.match(appo.group(1)):
                         roles.append(appo.group(1))
                     paren = LATIN_ALIAS_RE.match(text, end)
                     if paren and _latin_is_person(paren.group(1)):
@@ -1262,6 +1341,7 @@ def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | No
             aliases.append(s)
     # A form that only begins another (約翰 of 約翰·柯比爾, 張盛 of 張盛和) is a cut-off
     # reading, not a name anyone uses; family names (柯比爾) stay.
+    aliases = [a for a in aliases if _strip_titles(a) == a]  # not a reference by title: 黃教授
     forms = [name] + aliases
     dotted = any(j in name for j in NAME_JOINERS)
     aliases = [a for a in aliases if not CJK_RE.search(a) or not (

@@ -50,7 +50,23 @@ def _targets():
                               lambda a: checks.run_analyse(*a), True),
         "stages": (st.tuples(S.synthetic_articles()), lambda a: checks.run_stages(*a), True),
         "social-html": (st.tuples(S.social_html), lambda a: checks.run_social_html(*a), True),
+        "store": (st.tuples(S.any_file), lambda a: checks.run_store(_scratch_store(), a[0]),
+                  True),
     }
+
+
+_SCRATCH: dict = {}
+
+
+def _scratch_store():
+    """A throw-away store in a temp folder (the `store` target writes every article to it)."""
+    if "store" not in _SCRATCH:
+        import tempfile
+
+        from components import store as store_mod
+        folder = tempfile.mkdtemp(prefix="newsroom-fuzz-")
+        _SCRATCH["store"] = store_mod.get_store(str(pathlib.Path(folder) / "fuzz.duckdb"))
+    return _SCRATCH["store"]
 
 
 def _signature(exc: BaseException) -> tuple[str, str]:

@@ -314,3 +314,31 @@ def _check_message(exc: ArticleError) -> None:
     """The loader's refusal is meant for the user: it must say something."""
     if not str(exc).strip():
         raise ContractError("ArticleError with an empty message")
+
+
+def run_store(store, data: bytes, name: str = "fuzz.txt"):
+    """analyse + Store.write (the upload path's write) and a read-back: every text the pipeline
+    produced is stored verbatim (title, body blocks, quotes), whatever the file held."""
+    from components import pipeline
+
+    try:
+        analysis, _ = timed(pipeline.analyse, len(data), data, name)
+    except ArticleError as exc:
+        _check_message(exc)
+        return exc
+    check_analysis(analysis, data)
+    results, _ = timed(store.write, len(data), [(analysis, data)])
+    a = analysis.article
+    if [r.article_id for r in results] != [a.id]:
+        _fail(f"store.write returned {results!r} for article {a.id}")
+    got = store.query("SELECT title FROM articles WHERE id = ?", [a.id])["title"].tolist()
+    if len(got) != 1 or (got[0] if isinstance(got[0], str) else None) != a.title:
+        _fail(f"stored title {got!r} != {a.title!r}")
+    texts = store.query("SELECT text FROM paragraphs WHERE article_id = ? ORDER BY block",
+                        [a.id])["text"].tolist()
+    if texts != [b.text for b in a.blocks]:
+        _fail("stored paragraphs differ from the article's blocks")
+    said = store.query("SELECT text FROM quotes WHERE article_id = ?", [a.id])["text"].tolist()
+    if sorted(said) != sorted(q.text for q in analysis.quotes):
+        _fail("stored quotes differ from the analysis")
+    return analysis

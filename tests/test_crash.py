@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+import psutil
 import pytest
 
 from components import pipeline
@@ -41,6 +42,10 @@ def hook(results):
 s.before_commit_hook = hook
 if mode == "ingest":
     ingest_paths(s, [folder], workers=1)
+elif mode == "pool":
+    import components.ingest as ingest
+    ingest.POOL_MIN_FILES = 1
+    ingest_paths(s, [folder], workers=2)
 else:
     reparse_store(s, workers=1)
 print("finished", flush=True)
@@ -53,7 +58,8 @@ def variant(seed: bytes, i: int) -> bytes:
     return data.replace("朝俄加强军事关系".encode(), f"朝俄加强军事关系{i}".encode(), 1)
 
 
-def kill_inside_commit(mode: str, db: pathlib.Path, folder: pathlib.Path, stop_at: int) -> None:
+def kill_inside_commit(mode: str, db: pathlib.Path, folder: pathlib.Path,
+                       stop_at: int) -> list:
     env = dict(os.environ, NEWSROOM_LENS_WRITE_BATCH_ARTICLES=str(BATCH), PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(db), str(folder),
                               str(stop_at)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -61,12 +67,15 @@ def kill_inside_commit(mode: str, db: pathlib.Path, folder: pathlib.Path, stop_a
     try:
         line = child.stdout.readline().strip()
         assert line == f"inside commit {stop_at}"
+        # Its descendants (a worker pool's server and workers), to check they go too.
+        descendants = psutil.Process(child.pid).children(recursive=True)
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
+    return descendants
 
 
 def assert_whole(s: Store) -> None:
@@ -151,6 +160,23 @@ def test_killed_mid_rederivation_is_finished_at_next_start(tmp_path, folder, mon
         assert len(calls) == FILES
         assert s.get_setting("parser_version") == pipeline.parser_version()
         assert s.fetchall("SELECT count(*) FROM articles") == [(FILES,)]
+        assert_whole(s)
+    finally:
+        s.close()
+
+
+def test_killed_parallel_ingest_leaves_no_workers_behind(tmp_path, folder):
+    db = tmp_path / "pool.duckdb"
+    descendants = kill_inside_commit("pool", db, folder, 1)
+    assert len(descendants) >= 3  # the pool's server process and its two workers
+    # Generous wait: each worker notices within about a second that its owner is gone.
+    gone, alive = psutil.wait_procs(descendants, timeout=60)
+    for proc in alive:  # never leave them running, even when the test fails
+        proc.kill()
+    assert alive == []
+    s = Store(db)
+    try:
+        assert s.fetchall("SELECT count(*) FROM articles") == [(0,)]
         assert_whole(s)
     finally:
         s.close()

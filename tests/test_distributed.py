@@ -118,6 +118,7 @@ def test_store_attaches_parquet(parquet, expected, tmp_path):
         store.close()
 
 
+@pytest.mark.slow
 def test_command_line_on_local_process_cluster(archive, expected, tmp_path):
     """The documented command, with its own local cluster of two worker processes."""
     out = tmp_path / "cli-out"

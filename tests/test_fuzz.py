@@ -23,7 +23,7 @@ from fuzz import checks, strategies as S
 # Example counts per test in the CI profile, chosen so the file runs in about a minute here.
 CI_EXAMPLES = {"parse_random": 300, "parse_mutated": 400, "parse_generated": 150,
                "parse_tweets": 100, "analyse_mutated": 120, "analyse_generated": 80,
-               "stages": 150, "social_html": 150}
+               "stages": 150, "social_html": 150, "store": 40}
 COMMON = dict(deadline=None, print_blob=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.filter_too_much, HealthCheck.large_base_example])
@@ -115,6 +115,22 @@ def test_stages_on_synthetic_articles(article):
 @given(S.social_html)
 def test_social_from_any_html(html):
     checks.run_social_html(html)
+
+
+@pytest.fixture(scope="module")
+def scratch_store(tmp_path_factory):
+    from components import store as store_mod
+    path = str(tmp_path_factory.mktemp("fuzz-store") / "fuzz.duckdb")
+    yield store_mod.get_store(path)
+    store_mod.close_store(path)
+
+
+@needs_stages
+@examples("store")
+@given(data=S.any_file)
+def test_store_keeps_whatever_the_pipeline_made(scratch_store, data):
+    """Through Store.write and back: title, blocks and quotes come back verbatim."""
+    checks.run_store(scratch_store, data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,3 +228,18 @@ def test_contract_check_catches_a_javascript_link():
     article.links[0].url = "javascript:alert(1)"
     with pytest.raises(checks.ContractError, match="not http"):
         checks.check_article(article)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reproducers of what the fuzzer found in other modules (see the report of issue 7)
+
+@needs_stages
+def test_entities_on_a_long_run_of_chinese_without_punctuation():
+    """A 40,000-character paragraph with no punctuation: entities.DOTTED_NAME_RE
+    (``[CJK]+(?:[·•‧・][CJK-]+)+`` with finditer) backtracks over the whole run from every start
+    position, so the time grows with the square of the run (10k chars ~2 s, 40k ~50 s of CPU;
+    a 10 MB upload would take days). The bound here is 3.2 s of CPU."""
+    from components import entities
+    from components.parsing import parse_article
+    article = parse_article(("<p>" + "中" * 40_000 + "</p>").encode(), "run.txt")
+    checks.timed(entities.extract_entities, 120_000, article)

@@ -181,9 +181,13 @@ def test_colon_at_paragraph_end_and_multi_paragraph_quote():
     art = article("白宫国家安全委员会发言人柯比说：", "“我们不会对此发表评论。”",
                   "中国人民大学国际关系学院教授时殷弘接受本台采访时表示：“这个问题很复杂。",
                   "“中美之间的竞争会长期存在。”")
-    assert rows(art) == [("柯比", "official", True, "我们不会对此发表评论。"),
-                         ("时殷弘", "expert", True, "这个问题很复杂。"),
-                         ("时殷弘", "expert", True, "中美之间的竞争会长期存在。")]
+    # A quote over two paragraphs (left open, reopened) is one quote: its text joins the parts,
+    # its offsets point at the first.
+    got = quotes.extract_quotes(art, [])
+    assert [(q.speaker, q.kind, q.direct, q.text) for q in got] == [
+        ("柯比", "official", True, "我们不会对此发表评论。"),
+        ("时殷弘", "expert", True, "这个问题很复杂。\n中美之间的竞争会长期存在。")]
+    assert (got[1].block, art.blocks[2].text[got[1].start:got[1].end]) == (2, "这个问题很复杂。")
 
 
 def test_straight_quotes_and_local_resident():
@@ -310,6 +314,15 @@ def test_name_colon_quote_transcript():
         ("黄美娟", "来自深圳的访民", True, "今天大门口都被封堵了。")]
 
 
+def test_surname_and_title_refer_back():
+    art = article("國立臺灣大學教授黃彥明受訪時指出，北京此舉意在製造寒蟬效應。",
+                  "黃教授說：「中共過去的做法，現在正用到台灣人身上。」",
+                  "哈佛大学教授约瑟夫·奈指出，软实力正在下降。奈教授认为，美国需要调整。",
+                  "陈先生和陈女士都说，他们很担心。")
+    got = [(q.speaker, q.direct) for q in quotes.extract_quotes(art, [])]
+    assert got[:4] == [("黃彥明", False), ("黃彥明", True), ("约瑟夫·奈", False), ("约瑟夫·奈", False)]
+
+
 def test_interview_announces_the_speaker_of_a_quote_paragraph():
     art = article("台湾资深媒体人王大明接受本台采访则持不同看法。", "“两国关系很密切。”")
     assert rows(art) == [("王大明", "expert", True, "两国关系很密切。")]
@@ -378,7 +391,7 @@ def test_seed_offsets_point_at_the_text(seed_quotes):
     assert got
     for q in got:
         assert q.block != TITLE_BLOCK and art.blocks[q.block].kind == PARAGRAPH
-        assert art.blocks[q.block].text[q.start:q.end].strip() == q.text
+        assert art.blocks[q.block].text[q.start:q.end] == q.text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,7 +444,7 @@ def test_random_text_never_breaks_and_offsets_hold():
                 mentions.append(Mention(b.text[s:e], rng.choice(["person", "org", "place"]),
                                         b.text[s:e], rng.choice([i, 99]), s, e))
         got = quotes.extract_quotes(art, mentions)
-        for q in got:
-            assert art.blocks[q.block].text[q.start:q.end] == q.text
+        for q in got:  # a quote over paragraphs holds more text than its first part
+            assert q.text.startswith(art.blocks[q.block].text[q.start:q.end])
             assert q.kind in {"expert", "official", "other", "source"}
         assert all(s["kind"] != "source" for s in quotes.summarize_speakers(got))
