@@ -42,6 +42,8 @@ TARGET_RATIO = 15
 TARGET_WARM_S = {10_000: 0.3, 100_000: 1.0}
 TARGET_COLD_S = {100_000: 3.0}
 TARGET_RSS_MB = {100_000: 1536}
+# The pages a --smoke run times (each costs a fresh process).
+SMOKE_PAGES = "overview,article"
 # Queries at least this slow on a page's cold start are listed under the pages table.
 SLOW_QUERY_S = 0.1
 
@@ -50,15 +52,40 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# What a snapshot of the code holds (everything the app, the pipeline and the steps read).
+SNAPSHOT_ITEMS = ("app.py", "components", "bench", "data/dictionaries", "data/samples",
+                  ".streamlit")
+CODE_DIR = ROOT  # where the steps run from; run() points it at the snapshot
+
+
+def snapshot_code(dest: pathlib.Path) -> pathlib.Path:
+    """Copy the code into ``dest`` so that the whole run measures one version of it.
+
+    While the stage files are edited, ``pipeline.parser_version()`` changes, and a store
+    ingested by one version is re-derived at the app's next start by another: the cold start
+    would time a re-parse of the whole store instead of the page.
+    """
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*.tmp", "*.duckdb", "*.duckdb.wal")
+    for item in SNAPSHOT_ITEMS:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, dest / item, ignore=ignore, dirs_exist_ok=True)
+        elif src.is_file():
+            (dest / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / item)
+    return dest
+
+
 def run_step(step: str, *args: str, log_dir: pathlib.Path, env: dict | None = None) -> dict:
-    """Run ``python -m bench.steps STEP ...`` and return its JSON result."""
+    """Run ``python -m bench.steps STEP ...`` (from the code snapshot) and return its JSON."""
     cmd = [sys.executable, "-m", "bench.steps", step, *args]
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("PYTHONWARNINGS", "ignore")
     stamp = f"{step}-{time.time_ns()}"
     err_path = log_dir / f"{stamp}.stderr"
     with open(err_path, "wb") as err:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, env=full_env)
+        proc = subprocess.run(cmd, cwd=CODE_DIR, stdout=subprocess.PIPE, stderr=err,
+                              env=full_env)
     lines = [line for line in proc.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
     if proc.returncode != 0 or not lines:
         tail = err_path.read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -112,14 +139,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="corpus variation seed")
     p.add_argument("--tmp", default=None, help="work folder (default: a new temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the corpus and store afterwards")
+    p.add_argument("--live-code", action="store_true",
+                   help="run the steps from the working tree instead of a snapshot of it "
+                        "taken at the start")
     p.add_argument("--json", default=None, help="also write the raw figures to this file")
     p.add_argument("--smoke", action="store_true",
-                   help="tiny CI run: --n 12 --pages-at 12 --baseline-sample 3 "
-                        "--profile-sample 6 --warm 1")
+                   help="tiny CI run: --n 12 --pages-at 12 --pages overview,article "
+                        "--baseline-sample 3 --profile-sample 6 --warm 1")
     args = p.parse_args(argv)
     if args.smoke:
         args.n, args.pages_at, args.baseline_sample, args.profile_sample, args.warm = \
             12, "12", 3, 6, 1
+        args.pages = args.pages or SMOKE_PAGES
     args.pages_at = [] if args.skip_pages else sorted(
         {int(x.replace("_", "").replace(",", "")) for x in args.pages_at.split(",") if x.strip()})
     args.pages = [x.strip() for x in args.pages.split(",")] if args.pages else None
@@ -140,6 +171,8 @@ def run(args: argparse.Namespace) -> dict:
         old.unlink()
     clone_base = max(args.n, min(args.clone_base, max(args.pages_at or [0])))
     total = max([args.n] + args.pages_at) if args.fill == "ingest" else clone_base
+    global CODE_DIR
+    CODE_DIR = ROOT if args.live_code else snapshot_code(work / "code")
     results: dict = {"n": args.n, "workers": args.workers, "cores": os.cpu_count(),
                      "pages_at": args.pages_at, "corpus_size": total}
     try:
@@ -207,19 +240,27 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def measure_pages(pages: list[str], db: pathlib.Path, args, logs: pathlib.Path) -> dict:
+    """Each page cold and warm in its own process, the floor, and the one-process tour.
+    A step that fails is recorded with its error; the run goes on."""
     env = {"NEWSROOM_LENS_DB": str(db)}
     article_id = first_article_id(db, logs)
+    extra = ["--article-id", article_id] if article_id else []
     out = {"pages": {}, "article_id": article_id}
+
+    def attempt(step: str, *step_args: str) -> dict:
+        try:
+            return run_step(step, *step_args, log_dir=logs, env=env)
+        except RuntimeError as exc:
+            log(f"  {step} failed: {str(exc)[-300:]}")
+            return {"error": str(exc)[-1000:]}
+
     for page in pages:
         log(f"  page {page}: cold start + {args.warm} warm reruns")
-        extra = ["--article-id", article_id] if article_id else []
-        out["pages"][page] = run_step("page", "--page", page, "--warm", str(args.warm),
-                                      "--db", str(db), *extra, log_dir=logs, env=env)
-    out["floor"] = run_step("floor", log_dir=logs)
+        out["pages"][page] = attempt("page", "--page", page, "--warm", str(args.warm),
+                                     "--db", str(db), *extra)
+    out["floor"] = attempt("floor")
     log("  all pages in one process (peak RSS)")
-    extra = ["--article-id", article_id] if article_id else []
-    out["tour"] = run_step("tour", "--pages", ",".join(pages), "--db", str(db), *extra,
-                           log_dir=logs, env=env)
+    out["tour"] = attempt("tour", "--pages", ",".join(pages), "--db", str(db), *extra)
     return out
 
 
@@ -228,7 +269,7 @@ def first_article_id(db: pathlib.Path, logs: pathlib.Path) -> str | None:
             "r=c.execute('select id from articles order by n_quotes desc, id limit 1').fetchone(); "
             "print(r[0] if r else '')")
     proc = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
-                          cwd=ROOT)
+                          cwd=CODE_DIR)
     return proc.stdout.strip() or None
 
 
@@ -332,8 +373,8 @@ def report(r: dict) -> str:
             row = [pathlib.Path(name).stem]
             for lv in levels:
                 pg = r["pages"][lv]["pages"].get(name)
-                if not pg:
-                    row += ["", ""]
+                if not pg or "cold_s" not in pg:
+                    row += ["failed" if pg else "", ""]
                     continue
                 cold_t = TARGET_COLD_S.get(int(lv))
                 warm_t = TARGET_WARM_S.get(int(lv))
@@ -349,11 +390,14 @@ def report(r: dict) -> str:
                            "articles under new ids, dates and hashes (--fill clone)")
         for lv in levels:
             floor = r["pages"][lv].get("floor")
-            if floor:
+            if floor and "cold_s" in floor:
                 out.append(f"@{int(lv):,}: Streamlit's own floor (a one-line script under AppTest) "
                            f"cold {floor['cold_s']:.2f} s, warm {floor['warm_s']:.3f} s")
         for lv in levels:
             tour = r["pages"][lv]["tour"]
+            if "peak_rss_mb" not in tour:
+                out.append(f"@{int(lv):,}: the one-process tour failed: {tour.get('error', '')[-300:]}")
+                continue
             target = TARGET_RSS_MB.get(int(lv))
             note = f" (target <= {target:,} MB: {_mark(tour['peak_rss_mb'] <= target)})" if target else ""
             out.append(f"peak RSS of one process serving every page @{int(lv):,}: "
@@ -367,8 +411,14 @@ def report(r: dict) -> str:
             if slow:
                 out.append(f"slowest queries on cold starts @{int(lv):,} (>= {SLOW_QUERY_S} s): "
                            + "; ".join(slow))
-            problems = {p: pg["problems"] for p, pg in r["pages"][lv]["pages"].items()
-                        if pg.get("problems")}
+            problems = {p: pg.get("problems") or pg.get("error")
+                        for p, pg in r["pages"][lv]["pages"].items()
+                        if pg.get("problems") or pg.get("error")}
+            reparsed = [p for p, pg in r["pages"][lv]["pages"].items() if pg.get("reparsed")]
+            if reparsed:
+                out.append(f"@{int(lv):,}: the app re-derived the store during the cold start of "
+                           f"{reparsed} (the pipeline changed mid-run): those cold times are not "
+                           "the page's")
             if problems:
                 out.append(f"page exceptions @{int(lv):,}: {json.dumps(problems, ensure_ascii=False)}")
         out.append("Targets: warm <= 0.3 s @10,000 and <= 1 s @100,000; cold <= 3 s @100,000; "

@@ -1,7 +1,7 @@
 """The benchmark's measuring steps, each run in its own process by ``bench.run``.
 
 In: ``python -m bench.steps STEP --args ...`` (one of ``ingest``, ``baseline``, ``profile``,
-``page``, ``tour``). Out: one JSON object on the last line of stdout with the step's figures.
+``page``, ``tour``, ``floor``, ``clone``). Out: one JSON object on the last line of stdout with the step's figures.
 
 Why separate processes: the store is a DuckDB file that one process opens at a time, a page's
 cold start must start from an empty Streamlit cache and an unopened store, and the peak RSS of
@@ -430,14 +430,14 @@ def step_floor(args) -> dict:
 
 def step_tour(args) -> dict:
     """Every page in turn in one process (as one server would serve them), twice."""
-    pin_in_subprocess(args.db)
+    pinned = pin_in_subprocess(args.db)
     at = _apptest()
     times = {}
     for page in args.pages.split(","):
         first, _ = _run_page(at, page, args.article_id)
         second, _ = _run_page(at, page, args.article_id)
         times[page] = [first, second]
-    return {"times": times, "peak_rss_mb": peak_rss_mb()}
+    return {"times": times, "peak_rss_mb": peak_rss_mb(), "reparsed": _reparsed(pinned)}
 
 
 # ---------------------------------------------------------------------------------------------

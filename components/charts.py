@@ -49,7 +49,7 @@ def articles_over_time(df: pd.DataFrame, grain: str) -> alt.Chart:
         tooltip=[alt.Tooltip("period:T", title=axis_title, format=fmt),
                  alt.Tooltip("outlet:N", title="Outlet"),
                  alt.Tooltip("sum(articles):Q", title="Articles")],
-    ).properties(title=GRAIN_TITLES.get(grain, "Articles over time"), height=280)
+    ).properties(title=GRAIN_TITLES.get(grain, "Articles over time"), height=CHART_HEIGHT)
     return style(chart)
 
 

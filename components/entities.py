@@ -55,10 +55,9 @@ ORG_FILES = ("orgs.txt",)
 GENERIC_ORG_FILE = "orgs_generic.txt"
 ALIAS_FILE = "aliases.txt"
 
-CJK = r"\u3400-\u9fff"
 DOTS = "·•‧・"
 # A Latin name in parentheses right after a Chinese name: 米勒（Matthew Miller）.
-LATIN_PAREN_RE = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9.'’&\- ,/]*?)\s*[）)]")
+LATIN_PAREN_RE = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9.'’&\- ,/]{0,120}?)\s*[）)]")
 # Words inside a parenthesised Latin name that mark an organisation or a place, not a person.
 LATIN_NONPERSON = re.compile(
     r"\b(Agency|Association|Bureau|Forum|Group|Institute|University|College|School|Council|"
@@ -105,7 +104,7 @@ ORG_INTRODUCERS = ("公司", "品牌", "集团", "企业", "厂商", "车企", "
 PUBLICATION_RE = re.compile(
     r"《([^《》]{2,12})》(?=杂志|月刊|周刊|期刊|报纸|网站|电视台|电台|总编辑|总编|主编|副主编|社长|"
     r"社论|记者|评论员|专栏|报道|报导|发文|刊文|刊登|刊出|披露|援引|引述|曾报道|曾报导)")
-DOTTED_NAME_RE = re.compile(r"[%s]+(?:[%s][%s\-]+)+" % (CJK, DOTS, CJK))
+DOT_RE = re.compile("[%s]" % DOTS)
 ORG_INTRODUCER_RE = re.compile("|".join(ORG_INTRODUCERS))
 # A byline inside a block: staff credits are kept out of the entities (devset README).
 BYLINE_WORDS = re.compile(r"(记者|责编|编辑|网编|译者|核稿|撰稿|特约|报道|报导|编译|主编)")
@@ -683,6 +682,12 @@ class BlockAnalyser:
             return self._trim_name_end(pos, end)
         sur = 2 if text[pos:pos + 2] in lx.double_surnames else (
             1 if text[pos] in lx.surnames else 0)
+        nxt = self.starts.get(pos + 1)
+        if sur == 1 and tok and len(tok.word) == 1 and nxt and nxt.tag.startswith("nr"):
+            if len(nxt.word) == 2:
+                return pos + 3  # 何/明德: jieba read the surname as a pronoun
+            if len(nxt.word) == 3 and nxt.word[0] in lx.surnames:
+                return pos + 4  # 叶/刘淑仪: a Hong Kong married name, husband's surname first
         if sur and tok and (tok.tag.startswith(FUNCTION_TAGS) and not tok.tag.startswith("nr")):
             sur = 0  # 都没有: the 'surname' is a function word here
         if sur and tok and len(tok.word) > sur + 2:
@@ -797,6 +802,14 @@ class BlockAnalyser:
         for m in lx.speech_re.finditer(text):
             e = m.start()
             tok = self.ends.get(e)
+            if tok and len(tok.word) == 1 and _is_cjk(tok.word) and \
+                    tok.word not in NAME_STOP_CHARS:
+                prev = self.ends.get(tok.start)
+                if prev and prev.tag.startswith("nr") and len(prev.word) == 2 and \
+                        prev.word[0] in lx.surnames and self._valid_person(text[prev.start:e]):
+                    # 李家/超/表示, 严德/发/指出: jieba split the last character of the name off
+                    self.add(prev.start, e, PERSON, text[prev.start:e], 2)
+                    continue
             if tok and tok.tag.startswith("nr") and 2 <= len(tok.word) <= 4:
                 name = tok.word
                 if (name[0] in lx.surnames or name[:2] in lx.double_surnames or
@@ -810,13 +823,17 @@ class BlockAnalyser:
         # jieba's dictionary marks well-known full names nrfg (习近平): a name on its own.
         for t in self.toks:
             if t.tag == "nrfg" and 2 <= len(t.word) <= 4 and self._valid_person(t.word) and \
-                    (t.word[0] in lx.surnames or t.word[:2] in lx.double_surnames):
+                    (t.word[0] in lx.surnames or t.word[:2] in lx.double_surnames) and \
+                    not (len(t.word) == 2 and t.word.endswith("家")):  # 李家: the Li family
                 self.add(t.start, t.end, PERSON, t.word, 2)
         # Dotted foreign names: 安东尼奥·法塔斯.
-        for m in DOTTED_NAME_RE.finditer(text):
-            s = _translit_run_to(text, m.start() + m.group().index(next(d for d in m.group()
-                                                                      if d in DOTS)), lx)
+        last_end = -1
+        for m in DOT_RE.finditer(text):
+            if m.start() < last_end:
+                continue  # a later dot of a name already read (艾丽西亚·加西亚·...)
+            s = _translit_run_to(text, m.start(), lx)
             e = _translit_run_from(text, s, lx)
+            last_end = e
             s = self._trim_title(s, e)
             name = text[s:e]
             if any(d in name for d in DOTS) and self._valid_person(name):
@@ -1102,7 +1119,8 @@ def summarize_entities(mentions: list[Mention]) -> list[dict]:
         k = (m.name, m.type)
         order.setdefault(k, len(order))
         apposition = (prev is not None and prev.block == m.block and prev.name == m.name
-                      and prev.type == m.type and 0 < m.start - prev.end <= 2)
+                      and prev.type == m.type and 0 < m.start - prev.end <= 2
+                      and m.surface.isascii() and not prev.surface.isascii())
         if not apposition:
             counts[k] += 1
             full[k] += len(m.surface) > 1

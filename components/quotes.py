@@ -28,14 +28,17 @@ never read as speech):
    follows them (``”X说``), else to the nearest; such a sentence counts as direct quotes only. A
    quote sentence without a verb continues the paragraph's last speaker, and a paragraph that
    starts with a quote continues the previous paragraph's last speaker (or the person just said
-   to be interviewed: ``X接受本台采访…。`` then ``“…”``).
+   to be interviewed: ``X接受本台采访…。`` then ``“…”``). A quote left open at the end of a
+   paragraph and reopened at the start of the next is one quote: one row whose text joins the
+   parts with a newline and whose offsets are those of the first part.
 5. Quoted terms are not speech: names followed by a Latin translation, short quotes repeated
    elsewhere or in the title, ``所谓“…”``, ``“…”一词``, short attributive quotes (``“…”的``), short
    labels (``能够阅读的“级别”``), quotes with Latin letters or digits (product names).
 6. Speaker identity comes from the entity stage's person mentions (their spans repaired when a
    title's tail or a cut-off name shows, junk such as ``都没有`` dropped); a regex fallback (a
    title before a name, a dotted name in transliteration characters, ``X先生``, a name before a
-   Latin name in brackets or a colon and a quote) covers names it missed. Role = the words before
+   Latin name in brackets or a colon and a quote) covers names it missed; a surname with a title
+   (``陈教授``, ``法塔斯教授``) refers back to the one person with that surname. Role = the words before
    the fullest mention (``台湾政治大学外交学系教授``), a title after the name (``法塔斯教授``), an
    affiliation (``…研究院的X``) or an apposition (``X说，他是…的研究员``); kind = the title
    nearest the name (data/dictionaries/roles_titles.tsv; the head of a university body is an
@@ -144,6 +147,10 @@ NAME_BAD_START = set("在於于以为為将將有要能上之和与與及本今�
 # Collective nouns in the title list that are not written before a person's name.
 NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市民", "村民", "家属", "家屬", "志愿者", "志願者"}
 NAME_JOINERS = "·‧•・．.-"
+LATIN_OR_DIGIT_RE = re.compile(r"[A-Za-z0-9]")
+JOINER_SPLIT_RE = re.compile("[" + re.escape(NAME_JOINERS) + "]")
+JOINER_KEEP_SPLIT_RE = re.compile("([" + re.escape(NAME_JOINERS) + "])")
+ALIAS_SPLIT_RE = re.compile(r"[；;/]")
 # Latin honorifics and party tags to drop from an alias (Sen. Tom Cotton, R-AR → Tom Cotton).
 LATIN_HONORIFIC_RE = re.compile(r"^(?:(?:Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Gen|Adm|Gov|Rev|Sir|Lt|Col|Capt|"
                                 r"President|Senator|Representative|Minister)\.?\s+)+")
@@ -179,6 +186,11 @@ COMMA_APPOSITIVE_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?[，,]([^，�
 APPOSITIVE_CONJUNCTION_RE = re.compile(r"以及|和|与|與|及|还有|還有|包括|或")
 PERSON_NOUN_END_RE = re.compile(r"[者员員师師家士官长長人手民工主]$")
 ROLE_MAX_CHARS = 45
+# How far before a name a role is looked for, and how long a quoted term inside a role may be.
+ROLE_WINDOW_CHARS = 120
+ROLE_QUOTE_MAX_CHARS = 12
+# Mentions of one speaker read for their role (the fullest is nearly always among the first).
+PROFILE_MAX_MENTIONS = 40
 ROLE_NEVER_AFTER = "，,。：:；;！？!?“”「」『』 \u3000"
 # Prepositions that make the person after them (and after their title) an object or an agent.
 OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?=[^向对對被让讓把给給替]*$)")
@@ -192,6 +204,11 @@ ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
                                   r"早前|稍早|随后|隨後|[在於于](?=[与與和跟同]))+")
+MANY_SURFACES = 40
+# A reported clause longer than this is cut (a sentence without an end in broken input).
+PARAPHRASE_MAX_CHARS = 400
+# Events after a quote that may claim it (“…”X说); the nearest is nearly always the one.
+OWNER_LOOKAHEAD = 3
 # How far before a verb a subject may stand (科顿星期三在出席……提问时表示).
 MAX_SUBJECT_DISTANCE = 110
 SOURCE_NAME_MAX_CHARS = 20
@@ -361,7 +378,7 @@ def _vocab() -> _Vocab:
 # Names
 
 def _clean_latin(latin: str) -> str:
-    latin = re.split(r"[；;/]", latin.strip())[0]  # (Jake Sullivan；沙利文)
+    latin = ALIAS_SPLIT_RE.split(latin.strip())[0]  # (Jake Sullivan；沙利文)
     latin = LATIN_PARTY_TAG_RE.sub("", latin.strip())
     latin = LATIN_HONORIFIC_RE.sub("", latin)
     return latin.strip(" ,.")
@@ -397,7 +414,7 @@ def _foreign_name(name: str) -> str | None:
     """A dotted foreign name trimmed to its transliterated part (前央行行长马克·卡尼 → 马克·卡尼),
     or None when the parts are not transliterations (兼加拿大-美国关系专家组)."""
     voc = _vocab()
-    parts = re.split("([" + re.escape(NAME_JOINERS) + "])", name)
+    parts = JOINER_KEEP_SPLIT_RE.split(name)
     if len(parts) < 3:
         return name
     first = parts[0]
@@ -450,10 +467,13 @@ class _Registry:
     def __init__(self) -> None:
         self.people: dict[str, _Person] = {}
         self.surface_to_name: dict[str, str] = {}
+        self.dotted: list[str] = []  # canonical names with a joiner (安東尼奧·法塔斯)
 
     def add(self, name: str, surface: str | None = None) -> str:
         name = _strip_titles(name)
         canon = self._canonical_for(name)
+        if canon not in self.people and any(j in canon for j in NAME_JOINERS):
+            self.dotted.append(canon)
         person = self.people.setdefault(canon, _Person(canon))
         for s in {name, canon, surface or name}:
             if s and len(s) >= 2:
@@ -472,9 +492,10 @@ class _Registry:
     def _canonical_for(self, name: str) -> str:
         if name in self.surface_to_name:
             return self.surface_to_name[name]
-        for canon, person in self.people.items():
-            if any(j in canon for j in NAME_JOINERS) and canon.endswith(name) and len(name) >= 2:
-                return canon
+        if len(name) >= 2:
+            for canon in self.dotted:
+                if canon.endswith(name) and canon in self.people:
+                    return canon
         return name
 
     def merge_longer(self, short: str, long: str) -> None:
@@ -482,6 +503,8 @@ class _Registry:
         if short == long or short not in self.people:
             return
         person = self.people.pop(short)
+        if long not in self.people and any(j in long for j in NAME_JOINERS):
+            self.dotted.append(long)
         target = self.people.setdefault(long, _Person(long))
         target.surfaces |= person.surfaces
         for s in person.surfaces:
@@ -609,6 +632,16 @@ def _always_inside(article: Article, short: str, long: str) -> bool:
     return all(b.text.count(short) == b.text.count(long) for b in article.blocks)
 
 
+@functools.lru_cache(maxsize=1)
+def _back_reference_titles() -> tuple[str, ...]:
+    return tuple(sorted({v for t in BACK_REFERENCE_TITLES for v in _variants(t)}))
+
+
+@functools.lru_cache(maxsize=1)
+def _back_reference_re() -> re.Pattern:
+    return re.compile(_alternation(_back_reference_titles()))
+
+
 def _add_title_references(article: Article, reg: _Registry) -> None:
     """黃教授說 after 教授黃彥霖: a surname (or a foreign family name) with a title refers back
     to the one person of the article who has that surname."""
@@ -618,7 +651,7 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
         if canon[1:] in voc.title_kind or canon[2:] in voc.title_kind:
             continue  # 陈教授 is itself a reference, not a second 陈
         if any(j in canon for j in NAME_JOINERS):
-            key = re.split("[" + re.escape(NAME_JOINERS) + "]", canon)[-1]
+            key = JOINER_SPLIT_RE.split(canon)[-1]
         elif canon[:2] in voc.surnames and len(canon) >= 3:
             key = canon[:2]
         elif canon[:1] in voc.surnames and 2 <= len(canon) <= 3 and \
@@ -627,19 +660,28 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
         else:
             continue
         by_key.setdefault(key, []).append(canon)
-    body = "\n".join(b.text for b in article.blocks)
+    if not by_key:
+        return
+    # The forms present: each back-reference title with the 1-4 characters before it.
+    present: set[str] = set()
+    for block in article.blocks:
+        text = block.text
+        for m in _back_reference_re().finditer(text):
+            for k in range(1, 5):
+                if m.start() >= k:
+                    present.add(text[m.start() - k:m.end()])
     for key, names in by_key.items():
         if len(names) != 1:
             continue  # two people with that surname: 陈教授 could be either
-        for t in BACK_REFERENCE_TITLES:
-            for form in {key + t} | {key + v for v in _variants(t)}:
-                if form not in body:
-                    continue
-                if form in reg.people and form != names[0]:
-                    reg.merge_longer(form, names[0])  # the entity stage took 陈教授 for a name
-                elif form not in reg.surface_to_name:
-                    reg.surface_to_name[form] = names[0]
-                    reg.people[names[0]].surfaces.add(form)
+        for t in _back_reference_titles():
+            form = key + t
+            if form not in present:
+                continue
+            if form in reg.people and form != names[0]:
+                reg.merge_longer(form, names[0])  # the entity stage took 陈教授 for a name
+            elif form not in reg.surface_to_name:
+                reg.surface_to_name[form] = names[0]
+                reg.people[names[0]].surfaces.add(form)
 
 
 def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
@@ -662,29 +704,32 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
             nonperson.add(m.surface)
             nonperson.add(m.name)
     entity_people = list(reg.people)
+    candidates: dict[tuple[str, str | None], None] = {}  # in order, each once
     for block in article.blocks:
-        if block.kind != PARAGRAPH:
+        if block.kind == PARAGRAPH:
+            for found in _fallback_names(block.text):
+                candidates.setdefault(found)
+    for name, latin in candidates:
+        if name in staff or name in nonperson:
             continue
-        for name, latin in _fallback_names(block.text):
-            if name in staff or name in nonperson:
-                continue
-            # An entity-stage name that contains or is contained in this one is the same person.
-            same = next((p for p in entity_people if name in p or p in name), None)
-            if same and same != name and same in name and _always_inside(article, same, name):
-                # The entity stage cut the name short (科林·罗伯 for 科林·罗伯逊): the whole
-                # name is the one the article writes.
-                reg.add(name)
-                reg.merge_longer(same, name)
-                entity_people = [name if p == same else p for p in entity_people]
-                same = name
-            canon = reg.add(same, name) if same else reg.add(name)
-            if latin:
-                reg.alias(canon, latin)
+        # An entity-stage name that contains or is contained in this one is the same person.
+        same = next((p for p in entity_people if name in p or p in name), None)
+        if same and same != name and same in name and _always_inside(article, same, name):
+            # The entity stage cut the name short (科林·罗伯 for 科林·罗伯逊): the whole name
+            # is the one the article writes.
+            reg.add(name)
+            reg.merge_longer(same, name)
+            entity_people = [name if p == same else p for p in entity_people]
+            same = name
+        canon = reg.add(same, name) if same else reg.add(name)
+        if latin:
+            reg.alias(canon, latin)
     _add_title_references(article, reg)
     # Fold short forms into full foreign names (法塔斯 → 安東尼奧·法塔斯).
     for canon in list(reg.people):
-        for other in list(reg.people):
-            if other != canon and any(j in other for j in NAME_JOINERS) and other.endswith(canon):
+        for other in list(reg.dotted):
+            if other != canon and other in reg.people and canon in reg.people and \
+                    other.endswith(canon):
                 reg.merge_longer(canon, other)
                 break
     return reg, nonperson
@@ -782,6 +827,8 @@ class _Para:
     quote_mask: _Mask
     breaks: list[int]  # clause-break positions outside masks (plus quote ends)
     sentences: list[tuple[int, int]]
+    role_breaks: list[int]  # clause-break positions outside masks
+    speech_closes: list[int]  # closing marks of quotes that hold speech (not short terms)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -793,8 +840,11 @@ def _analyse_structure(text: str) -> _Para:
     parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
                if m.start() not in quote_mask]
     mask = _Mask(quote_iv + parens)
-    breaks = sorted({m.start() for m in CLAUSE_BREAK_RE.finditer(text) if m.start() not in mask}
-                    | {s.close for s in spans if s.close < len(text)})
+    role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text) if m.start() not in mask]
+    breaks = sorted(set(role_breaks) | {s.close for s in spans if s.close < len(text)})
+    speech_closes = [sp.close for sp in spans
+                     if SPEECH_PUNCT_RE.search(text, sp.open + 1, sp.close) or
+                     sp.close - sp.open - 1 > ROLE_QUOTE_MAX_CHARS]
     sentences = []
     start = 0
     for m in SENTENCE_END_RE.finditer(text):
@@ -804,7 +854,7 @@ def _analyse_structure(text: str) -> _Para:
         start = m.end()
     if start < len(text) and text[start:].strip():
         sentences.append((start, len(text)))
-    return _Para(text, spans, mask, quote_mask, breaks, sentences)
+    return _Para(text, spans, mask, quote_mask, breaks, sentences, role_breaks, speech_closes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -842,7 +892,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) ->
         return False
     if counts.get(inner, 0) >= 2:
         return True
-    if re.search(r"[A-Za-z0-9]", inner):
+    if LATIN_OR_DIGIT_RE.search(inner):
         return True  # 「麒麟9000s」: a product or a code, not words someone said
     if any(before.endswith(w) for w in TERM_BEFORE) or any(after.startswith(w) for w in TERM_AFTER):
         return True
@@ -887,6 +937,12 @@ class _Reader:
         self.last_named: str | None = None
         self.last_named_at: tuple[int, int] = (-2, 0)
         self.open_quote: _Found | None = None  # the last row, when its quote was left open
+        self.hits_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        self.hit_starts: list[int] = []  # of the paragraph being read
+        self.hit_by_end: dict[int, tuple[int, int, str]] = {}
+        # Many names: one regex over each paragraph beats a search per name.
+        self.surface_re = (re.compile(_alternation(self.surfaces))
+                           if len(self.surfaces) > MANY_SURFACES else None)
         # (block, position, name) of the first person of each sentence read so far.
         self.sentence_subjects: list[tuple[int, int, str]] = []
 
@@ -905,15 +961,20 @@ class _Reader:
     def _person_hits(self, para: _Para) -> list[tuple[int, int, str]]:
         """Non-overlapping person surfaces outside quotes and brackets, longest first."""
         hits: list[tuple[int, int, str]] = []
-        taken: list[tuple[int, int]] = []
         text = para.text
+        if self.surface_re is not None:
+            for m in self.surface_re.finditer(text):  # longest first at each position
+                if m.start() not in para.mask:
+                    hits.append((m.start(), m.end(), self.registry.surface_to_name[m.group(0)]))
+            return hits
+        taken = bytearray(len(text))
         for surface in self.surfaces:
             pos = text.find(surface)
             while pos != -1:
                 end = pos + len(surface)
-                if pos not in para.mask and not any(s < end and pos < e for s, e in taken):
+                if pos not in para.mask and not any(taken[pos:end]):
                     hits.append((pos, end, self.registry.surface_to_name[surface]))
-                    taken.append((pos, end))
+                    taken[pos:end] = b"\x01" * (end - pos)
                 pos = text.find(surface, end)
         hits.sort()
         return hits
@@ -921,9 +982,10 @@ class _Reader:
     def _subject(self, para: _Para, hits, start: int, end: int) -> tuple[int, str] | None:
         """The first person in [start, end) who is not an object or a modifier."""
         text = para.text
-        for s, e, name in hits:
-            if s < start or e > end:
-                continue
+        for k in range(bisect.bisect_left(self.hit_starts, start), len(hits)):
+            s, e, name = hits[k]
+            if e > end:
+                break
             if s > 0 and text[s - 1] in OBJECT_MARKERS:
                 continue
             if MODIFIER_AFTER_RE.match(text[e:e + 40]):
@@ -977,18 +1039,19 @@ class _Reader:
             if colon in para.mask:
                 continue
             cs = self._clause_start(para, colon, s_start)
-            for hs, he, _ in hits:
-                if he == colon and hs >= cs:
-                    role = text[cs:hs].strip(SPACES)
-                    if not role or _ends_with_title(role):
-                        verbs.append([colon, colon + 1])
-                    break
+            hit = self.hit_by_end.get(colon)
+            if hit and hit[0] >= cs:
+                role = text[cs:hit[0]].strip(SPACES)
+                if not role or _ends_with_title(role):
+                    verbs.append([colon, colon + 1])
         verbs.sort()
+        closes = [sp.close for sp in quotes]
         last_quote_end = -1
         for vs, ve in verbs:
             # A quote of someone's words closing between the previous event and this verb
             # lifts the block (X说：“…”Y则说…).
-            if blocked_until_quote and any(vs > sp.close > last_quote_end for sp in quotes):
+            if blocked_until_quote and \
+                    bisect.bisect_right(closes, last_quote_end) < bisect.bisect_left(closes, vs):
                 blocked_until_quote = False
             if blocked_until_quote and not QUOTE_OPEN_RE.match(text, ve):
                 inner_verbs.append(ve)
@@ -1053,6 +1116,9 @@ class _Reader:
                        prev_last_kind: str) -> tuple[str | None, str]:
         para = _analyse_structure(text)
         hits = self._person_hits(para)
+        self.hits_by_block[block] = hits
+        self.hit_starts = [h[0] for h in hits]
+        self.hit_by_end = {h[1]: h for h in hits}
         para_last: str | None = None
         para_last_kind = "person"
         # A quote left open at the end of the previous paragraph goes on in this one when it
@@ -1084,21 +1150,24 @@ class _Reader:
             quotes = [sp for sp in quotes
                       if not any(QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
             if events:
+                ends = [ev.verb_end for ev in events]
                 for sp in quotes:
-                    ev = self._owner(para, sp, events)
+                    ev = self._owner(para, sp, events, ends)
                     if ev is None:
                         continue
                     ev.got_quote = True
                     self._add_quote(ev.speaker, ev.kind, text, sp, block)
                 direct_speakers = {e.speaker for e in events if e.got_quote}
                 last_quote = max((sp.close for sp in quotes), default=-1)
-                for ev in events:
+                for k, ev in enumerate(events):
                     if ev.got_quote:
                         continue
                     later = ev.additive and ev.verb_start > last_quote
                     if ev.speaker in direct_speakers and not later:
                         continue  # a sentence with a verb and a quote counts as direct only
-                    self._add_paraphrase(ev, text, s_end, block)
+                    # The reported clause runs to the end of the sentence or the next event.
+                    nxt = events[k + 1].verb_start if k + 1 < len(events) else s_end
+                    self._add_paraphrase(ev, text, nxt, block)
                 para_last, para_last_kind = events[-1].speaker, events[-1].kind
                 for ev in events:
                     if ev.kind == "person" and ev.speaker:
@@ -1125,18 +1194,20 @@ class _Reader:
                     para_last, para_last_kind = owner, owner_kind
         return para_last, para_last_kind
 
-    def _owner(self, para: _Para, sp: _Span, events: list[_Event]) -> _Event | None:
+    def _owner(self, para: _Para, sp: _Span, events: list[_Event],
+               ends: list[int]) -> _Event | None:
+        """The event a quote belongs to; ``ends`` are the events' verb ends, in order."""
         text = para.text
-        for ev in events:  # X说：“…”
-            if ev.verb_end <= sp.open and QUOTE_GAP_RE.fullmatch(text, ev.verb_end, sp.open):
-                return ev
-        for ev in events:  # “…”X说
-            if ev.verb_start > sp.close and not ev.additive:
+        k = bisect.bisect_right(ends, sp.open)  # events[:k] end before the quote
+        if k and QUOTE_GAP_RE.fullmatch(text, ends[k - 1], sp.open):
+            return events[k - 1]  # X说：“…”
+        after = [ev for ev in events[k:k + OWNER_LOOKAHEAD] if ev.verb_start > sp.close]
+        for ev in after:  # “…”X说
+            if not ev.additive:
                 between = text[sp.close + 1:ev.verb_start]
                 if not any(b in between for b in "，,。；;") and not QUOTE_MARK_RE.search(between):
                     return ev
-        before = [ev for ev in events if ev.verb_end <= sp.open]
-        ev = before[-1] if before else min(events, key=lambda ev: ev.verb_start - sp.close)
+        ev = events[k - 1] if k else (after[0] if after else events[-1])
         s, e = sp.inner
         if ev.inherited and not SPEECH_PUNCT_RE.search(text[s:e]):
             return None  # a bare fragment far from a verb without a subject: not attributable
@@ -1155,7 +1226,7 @@ class _Reader:
 
     def _add_paraphrase(self, ev: _Event, text: str, s_end: int, block: int) -> None:
         start = ev.content_start
-        end = s_end
+        end = min(s_end, start + PARAPHRASE_MAX_CHARS)
         while end > start and text[end - 1] in "。！？!?；;" + SPACES:
             end -= 1
         while start < end and text[start] in SPACES:
@@ -1212,28 +1283,23 @@ def _verb_spans(para: _Para, start: int, end: int) -> list[list[int]]:
             if not strict or (v[1] < len(text) and text[v[1]] in STRICT_VERB_FOLLOWERS)]
 
 
-def _role_before(text: str, pos: int, surfaces=()) -> str | None:
+def _role_before(text: str, pos: int, others=()) -> str | None:
     """The title and affiliation written right before a name at ``pos``: the clause before it,
     cut after any other person, verb or preposition in it, without leading asides and times."""
     if pos == 0 or text[pos - 1] in ROLE_NEVER_AFTER:
         return None  # the name opens its clause: nothing before it to read
-    voc = _vocab()
     para = _analyse_structure(text)
-    start = 0
-    for m in CLAUSE_BREAK_RE.finditer(text, 0, pos):
-        if m.start() not in para.mask:
-            start = m.end()
-    # A speech quote (not a short term) before the name also starts the clause.
-    for sp in para.spans:
-        if start <= sp.close < pos:
-            s, e = sp.inner
-            if SPEECH_PUNCT_RE.search(text[s:e]) or e - s > 12:
-                start = sp.close + 1
+    i = bisect.bisect_left(para.role_breaks, pos) - 1
+    start = para.role_breaks[i] + 1 if i >= 0 else 0
+    # A speech quote (not a short term such as 「太平洋島國論壇」) before the name also starts it.
+    j = bisect.bisect_left(para.speech_closes, pos) - 1
+    if j >= 0 and para.speech_closes[j] >= start:
+        start = para.speech_closes[j] + 1
+    start = max(start, pos - ROLE_WINDOW_CHARS)
     # 中国领导人习近平周三在与美国总统拜登…: the role of 拜登 starts after 习近平 and the verb.
-    for surface in surfaces:
-        i = text.rfind(surface, start, pos)
-        if i != -1 and i + len(surface) < pos and i not in para.mask:
-            start = i + len(surface)
+    for hs, he in others:
+        if start <= hs and he < pos:
+            start = he
     for vs, ve in _verb_spans(para, start, pos):
         if ve < pos and text[ve] in "，,：:“「『":
             start = ve  # …表示，美國總統拜登: the role starts after the reporting verb
@@ -1293,49 +1359,44 @@ def _kind_of(role: str | None) -> str:
     return voc.title_kind.get(title, KIND_OTHER)
 
 
-def _profile(article: Article, registry: _Registry, name: str) -> tuple[str | None, list[str]]:
-    """(fullest role, aliases) of a named speaker, read from all of their mentions."""
+def _profile(article: Article, registry: _Registry, name: str,
+             hits_by_block: dict[int, list[tuple[int, int, str]]],
+             where: list[tuple[int, int]]) -> tuple[str | None, list[str]]:
+    """(fullest role, aliases) of a named speaker, read from their mentions (``where``: block
+    and index into ``hits_by_block``)."""
     person = registry.people.get(name)
     surfaces = sorted(person.surfaces if person else {name}, key=len, reverse=True)
     roles: list[str] = []
     aliases: list[str] = list(person.aliases) if person else []
-    others = [s for s, n in registry.surface_to_name.items() if n != name]
-    for block in article.blocks:
-        if block.kind != PARAGRAPH:
-            continue
-        text = block.text
-        seen: list[tuple[int, int]] = []
-        for surface in surfaces:
-            pos = text.find(surface)
-            while pos != -1:
-                end = pos + len(surface)
-                if not any(s <= pos < e for s, e in seen):
-                    seen.append((pos, end))
-                    role = _role_before(text, pos, others)
-                    post = _post_title(text, end)
-                    if role and post and not _ends_with_title(role):
-                        role = role + post  # 来自威斯康辛州的加拉格尔众议员, 南台科技大學朱岳中助理教授
-                    if role and not post and role.endswith("的") and AFFILIATION_RE.search(role):
-                        role = role[:-1]  # 卡內基國際和平研究院的安吉特·潘達: the affiliation
-                    elif not (role and (_ends_with_title(role) or PERSON_NOUN_END_RE.search(role))):
-                        role = post
-                    if role:
-                        roles.append(role)
-                    # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
-                    appo = APPOSITIVE_RE.match(text, end)
-                    if appo and (_ends_with_title(appo.group(1))
-                                 or PERSON_NOUN_END_RE.search(appo.group(1))):
-                        roles.append(appo.group(1))
-                    appo = COMMA_APPOSITIVE_RE.match(text, end)
-                    if appo and _ends_with_title(appo.group(1)) and \
-                            not APPOSITIVE_CONJUNCTION_RE.match(appo.group(1)):
-                        roles.append(appo.group(1))
-                    paren = LATIN_ALIAS_RE.match(text, end)
-                    if paren and _latin_is_person(paren.group(1)):
-                        latin = _clean_latin(paren.group(1))
-                        if latin not in aliases:
-                            aliases.append(latin)
-                pos = text.find(surface, end)
+    for block, i in where[:PROFILE_MAX_MENTIONS]:
+        hits = hits_by_block[block]
+        text = article.blocks[block].text
+        pos, end, _ = hits[i]
+        # Other people just before this mention (the role cannot reach back past them).
+        others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name]
+        role = _role_before(text, pos, others)
+        post = _post_title(text, end)
+        if role and post and not _ends_with_title(role):
+            role = role + post  # 来自威斯康辛州的加拉格尔众议员, 南台科技大學朱岳中助理教授
+        if role and not post and role.endswith("的") and AFFILIATION_RE.search(role):
+            role = role[:-1]  # 卡內基國際和平研究院的安吉特·潘達: the affiliation
+        elif not (role and (_ends_with_title(role) or PERSON_NOUN_END_RE.search(role))):
+            role = post
+        if role:
+            roles.append(role)
+        # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
+        appo = APPOSITIVE_RE.match(text, end)
+        if appo and (_ends_with_title(appo.group(1)) or PERSON_NOUN_END_RE.search(appo.group(1))):
+            roles.append(appo.group(1))
+        appo = COMMA_APPOSITIVE_RE.match(text, end)
+        if appo and _ends_with_title(appo.group(1)) and \
+                not APPOSITIVE_CONJUNCTION_RE.match(appo.group(1)):
+            roles.append(appo.group(1))
+        paren = LATIN_ALIAS_RE.match(text, end)
+        if paren and _latin_is_person(paren.group(1)):
+            latin = _clean_latin(paren.group(1))
+            if latin not in aliases:
+                aliases.append(latin)
     for s in surfaces:
         if s != name and s not in aliases:
             aliases.append(s)
@@ -1357,11 +1418,16 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     reader = _Reader(article, mentions or [])
     found = reader.read()
     profiles: dict[str, tuple[str | None, list[str]]] = {}
+    where: dict[str, list[tuple[int, int]]] = {}
+    for block, hits in reader.hits_by_block.items():
+        for i, (_, _, who) in enumerate(hits):
+            where.setdefault(who, []).append((block, i))
     out: list[Quote] = []
     for f in found:
         if f.kind == "person":
             if f.speaker not in profiles:
-                profiles[f.speaker] = _profile(article, reader.registry, f.speaker)
+                profiles[f.speaker] = _profile(article, reader.registry, f.speaker,
+                                               reader.hits_by_block, where.get(f.speaker, []))
             role, aliases = profiles[f.speaker]
             kind = _kind_of(role)
         else:

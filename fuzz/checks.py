@@ -38,6 +38,7 @@ SECONDS_PER_MB = 10.0
 ALARM_FACTOR = 3.0
 WALL_FACTOR = 20.0
 WALL_MIN_SECONDS = 120.0
+REPEAT_SECONDS = 1.0
 
 ISO_UTC_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
@@ -75,8 +76,10 @@ def time_limit(cpu_seconds: float, wall_seconds: float):
         raise Hang(f"still running after {limit:.1f} s of {what} time")
 
     previous = {sig: signal.signal(sig, on_timer) for sig in (signal.SIGPROF, signal.SIGALRM)}
-    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
-    signal.setitimer(signal.ITIMER_REAL, wall_seconds)
+    # Repeating timers: a signal that lands where Python ignores exceptions (a gc callback, a
+    # __del__) is lost, so it fires again every REPEAT_SECONDS until the call ends.
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds, REPEAT_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, wall_seconds, REPEAT_SECONDS)
     try:
         yield
     finally:

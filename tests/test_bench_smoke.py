@@ -1,10 +1,9 @@
 """The benchmark runs end to end at a tiny N (``python -m bench --smoke``): corpus, baseline,
-stage profile, ingest, and every page cold and warm. Figures are checked for shape and exact
+stage profile, ingest, and two pages cold and warm. Figures are checked for shape and exact
 counts only, never for speed."""
 from __future__ import annotations
 
 import json
-import pathlib
 import subprocess
 import sys
 
@@ -75,13 +74,15 @@ def test_benchmark_smoke(tmp_path):
     assert profile["articles"] == 6
     assert set(profile["ms_per_article"]) == {"read", "parse", "entities", "quotes", "social",
                                               "frame_rows", "store_write"}
-    pages = run.discover_pages()
+    pages = run.discover_pages(run.SMOKE_PAGES.split(","))
     if (ROOT / "app.py").is_file() and pages:
         measured = figures["pages"][str(SMOKE_N)]
         assert list(measured["pages"]) == pages
         for page, result in measured["pages"].items():
             assert result["problems"] == [], page
             assert result["cold_s"] > 0 and result["warm_s"] > 0
+            assert result["reparsed"] is False
+        assert measured["pages"]["components/pages/overview.py"]["heading"]
         assert measured["tour"]["peak_rss_mb"] > 0
     # The printed table names every section.
     assert "ingest, end to end" in proc.stdout

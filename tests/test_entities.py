@@ -292,3 +292,12 @@ def test_any_text_gives_consistent_mentions(title, paras, script):
     rows = ent.summarize_entities(mentions)
     assert sum(r["count"] for r in rows) <= len(mentions)
     assert all(r["name"] not in r["aliases"] for r in rows)
+
+
+def test_long_inputs_stay_linear():
+    """Inputs that made regex backtracking or pairwise overlap checks blow up (no timing here:
+    a quadratic stage simply would not finish)."""
+    assert summary(["中" * 100_000]) == []
+    rows = summary(["米勒（Matthew Miller）" * 2_000, "中国" * 20_000])
+    assert by_name(rows)[("米勒", "person")]["count"] == 2_000
+    assert by_name(rows)[("中国", "place")]["count"] == 20_000

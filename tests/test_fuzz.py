@@ -243,3 +243,19 @@ def test_entities_on_a_long_run_of_chinese_without_punctuation():
     from components.parsing import parse_article
     article = parse_article(("<p>" + "中" * 40_000 + "</p>").encode(), "run.txt")
     checks.timed(entities.extract_entities, 120_000, article)
+
+
+def test_loader_link_with_a_broken_ipv6_host():
+    """parse_article raised ValueError('Invalid IPv6 URL') from parsing.safe_url: with a base
+    URL set, ``urllib.parse.urlsplit(href)`` runs outside any try on hrefs like http://[x."""
+    data = (HEAD + '<p>正文<a href="http://[x">链接</a></p>').encode()
+    result = checks.run_parse(data, "ipv6.txt")
+    assert isinstance(result, Article) and result.links == []
+
+
+def test_loader_nested_lists():
+    """<ul><li> nested 3,000 deep (40 KB): element() takes every descendant <li> of a list and
+    _text() every descendant of each <li>, so time (and text) grow with the square of the depth
+    (800 deep ~0.4 s, 3,000 deep several seconds; bound here 2.4 s)."""
+    data = (HEAD + "<p>正文</p>" + "<ul><li>文字" * 3_000).encode()
+    checks.run_parse(data, "lists.txt")
