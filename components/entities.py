@@ -77,6 +77,9 @@ LIST_JOINERS = "跟和与及同"
 # Characters that end a Chinese given name candidate (function words, verbs that follow names).
 NAME_STOP_CHARS = set("说称表指认强在的了是和与也则等曾对于将已又还就及、，。：；！？“”「」（）() "
                       "今昨日月年向把被让给从到跟同并都更再才")
+# One-character words that stand between a speaker and the reporting verb (王毅也说, 他们则表示):
+# never the last character of the name.
+BEFORE_VERB_WORDS = set("也还则又就都曾却便亦才再更并仍均所们等对向跟和与及中上时后前里在已将会要")
 # Tags of tokens that may modify an organisation name (nouns, proper nouns, abbreviations).
 ORG_MOD_TAGS = ("n", "nz", "nt", "ns", "nr", "nrt", "nrfg", "j", "eng", "vn", "an", "l", "b")
 ORG_MAX_MODIFIERS = 4
@@ -92,6 +95,8 @@ MAX_NAME_LEN = 24
 DEMONYM_ENDINGS = ("人", "人士", "籍")
 # One-character organisation suffixes that name a government body on their own (外交部, 观光局).
 GOV_CHAR_SUFFIXES = set("部局署院厅办社")
+# Tags of one-character tokens that cannot be a country form in a compound (以/p, 新/a).
+NON_PLACE_CHAR_TAGS = ("p", "a", "d", "c", "v", "u", "r", "m", "q", "y", "e", "o")
 # Tags of one-character tokens that are function words, never the surname of a name.
 FUNCTION_TAGS = ("d", "p", "c", "u", "r", "v", "m", "q", "f", "t", "y", "e", "o", "a", "z")
 # Words that introduce a name rather than belong to it (智库哈德逊研究所: 智库 stops the org).
@@ -109,6 +114,10 @@ ORG_INTRODUCER_RE = re.compile("|".join(ORG_INTRODUCERS))
 # A byline inside a block: staff credits are kept out of the entities (devset README).
 BYLINE_WORDS = re.compile(r"(记者|责编|编辑|网编|译者|核稿|撰稿|特约|报道|报导|编译|主编)")
 BYLINE_MAX_LEN = 80
+# A news-agency dateline naming its reporter: （中央社记者王小明台北26日电）. The name right after
+# 记者 is staff; the agency and the place in it are still mentions.
+DATELINE_RE = re.compile(r"[（(][^（）()]{0,40}?(?:记者|特派员)(?=[^（）()]{2,40}?"
+                         r"(?:电|报导|报道|专电|连线)[）)])")
 
 
 @dataclass
@@ -474,6 +483,11 @@ class BlockAnalyser:
                     tail_ok = True  # 中俄关系 as one jieba token: 中俄 + 关系
                 inside_known = any(c.start <= i and c.end >= j and c.end - c.start > j - i
                                    for c in self.cands if c.prio >= 4)
+                # one-character tokens read as function words are not country forms: 以/p 新/a
+                # (以新的口径) is "with a new", not Israel and Singapore
+                if any(len(t.word) == 1 and t.tag.startswith(NON_PLACE_CHAR_TAGS)
+                       for k in range(i, j) for t in [self.starts.get(k)] if t):
+                    tail_ok = False
                 if tail_ok and not inside_known and run not in lx.compounds:
                     for k in range(i, j):
                         self.add(k, k + 1, PLACE, lx.abbr[text[k]][0], 1)
@@ -724,7 +738,7 @@ class BlockAnalyser:
         name = self.text[s:e]
         if all(ch in self.lx.translit for ch in name):
             return e
-        while e - s > 2 and self.text[e - 1] in NAME_STOP_CHARS:
+        while e - s > 2 and self.text[e - 1] in BEFORE_VERB_WORDS:
             e -= 1
         return e
 
@@ -803,7 +817,7 @@ class BlockAnalyser:
             e = m.start()
             tok = self.ends.get(e)
             if tok and len(tok.word) == 1 and _is_cjk(tok.word) and \
-                    tok.word not in NAME_STOP_CHARS:
+                    tok.word not in BEFORE_VERB_WORDS:
                 prev = self.ends.get(tok.start)
                 if prev and prev.tag.startswith("nr") and len(prev.word) == 2 and \
                         prev.word[0] in lx.surnames and self._valid_person(text[prev.start:e]):
@@ -943,14 +957,17 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     simp = [to_simplified(t) for _, t in blocks]
     analysers = [BlockAnalyser(s, lx, tag_fn).run() for s in simp]
     masks = [_byline_spans(s, staff) for s in simp]
+    reporters = [{m.end() for m in DATELINE_RE.finditer(s)} for s in simp]
+    first_pass = [_select(a.cands) for a in analysers]
 
     # Names established with evidence anywhere in the article, found again everywhere.
     established: dict[str, tuple[str, str]] = {}
-    for a in analysers:
-        for c in a.cands:
-            if c.type in (PERSON, ORG) and c.prio >= 2:
+    for a, chosen, mask, rep_starts in zip(analysers, first_pass, masks, reporters):
+        for c in chosen:
+            if c.type in (PERSON, ORG) and c.prio >= 2 and c.start not in rep_starts and \
+                    not any(c.start < e and ms < c.end for ms, e in mask):
                 surface = a.text[c.start:c.end]
-                if surface not in lx.known:
+                if surface not in lx.known and surface not in staff:
                     established.setdefault(surface, (c.key, c.type))
     # Short forms of dotted foreign names: 法塔斯 for 安东尼奥·法塔斯.
     for surface, (key, type_) in list(established.items()):
@@ -959,11 +976,8 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             if len(last) >= 2:
                 established.setdefault(last, (key, PERSON))
     # Latin aliases in parentheses right after a mention.
-    latin_of: dict[str, list[str]] = {}
-    for a in analysers:
-        ends = {}
-        for c in _select(a.cands):
-            ends[c.end] = c
+    for a, chosen in zip(analysers, first_pass):
+        ends = {c.end: c for c in chosen}
         for name_end, latin in a.latin:
             c = ends.get(name_end)
             if c is None:
@@ -971,7 +985,6 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             for alias in latin_alias(latin, c.type):
                 if alias and alias not in established and not alias.isdigit():
                     established[alias] = (c.key, c.type)
-                    latin_of.setdefault(c.key, []).append(alias)
     for surface, (key, type_) in established.items():
         for a in analysers:
             text = a.text
@@ -988,9 +1001,11 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
 
     # (block, candidate, surface as written, surface in Simplified)
     raw: list[tuple[int, Cand, str, str]] = []
-    for (block, text), s, a, mask in zip(blocks, simp, analysers, masks):
+    for (block, text), s, a, mask, rep_starts in zip(blocks, simp, analysers, masks, reporters):
         for c in _select(a.cands):
             if any(c.start < e and ms < c.end for ms, e in mask):
+                continue
+            if c.type == PERSON and c.start in rep_starts:
                 continue
             surf_s = s[c.start:c.end]
             if surf_s in staff or c.key in staff:

@@ -104,9 +104,23 @@ def test_titles_and_suffixes_before_common_words_make_no_entities():
 def test_name_boundaries_after_titles():
     rows = summary(["新北市长侯友宜则呼吁对话。苹果公司执行长库克本周访问上海。",
                     "国民党主席朱立伦则批评。发言人张华周三表示反对。欧盟委员会主席冯德莱恩出席。",
-                    "中国人民银行行长潘功胜说，专家王教授表示赞同。"])
+                    "中国人民银行行长潘功胜说，专家王教授表示赞同。",
+                    "保安局局长邓炳强说，外长王毅也说。"])
     persons = {r["name"] for r in rows if r["type"] == "person"}
-    assert persons == {"侯友宜", "库克", "朱立伦", "张华", "冯德莱恩", "潘功胜", "王教授"}
+    assert persons == {"侯友宜", "库克", "朱立伦", "张华", "冯德莱恩", "潘功胜", "王教授", "邓炳强",
+                       "王毅"}
+
+
+def test_names_jieba_splits_apart():
+    rows = summary(["香港特首李家超周二在记者会上说，李家超表示会依法处理。",
+                    "法学院副教授何明德认为影响深远。前保安局局长叶刘淑仪回应。"])
+    persons = {r["name"] for r in rows if r["type"] == "person"}
+    assert persons == {"李家超", "何明德", "叶刘淑仪"}
+
+
+def test_function_words_are_not_country_forms():
+    rows = summary(["官方直到今年才以新的口径发布数据，并以美元计价。"])
+    assert [r["name"] for r in rows if r["type"] == "place"] == []
 
 
 def test_regional_transliterations_merge_into_one_referent():
@@ -139,6 +153,13 @@ def test_staff_names_and_byline_blocks_are_not_entities():
     names = {r["name"] for r in rows}
     assert "王大明" in names and "北京" in names
     assert not names & {"夏小华", "许书婷", "何平", "瑞哲"}
+
+
+def test_agency_dateline_reporter_is_staff_but_agency_and_place_count():
+    rows = by_name(summary(["（中央社記者王小明台北26日電）陸委會今天表示反對。"], script="traditional"))
+    assert ("王小明", "person") not in rows
+    assert ("中央社", "org") in rows and ("台北", "place") in rows
+    assert rows[("大陸委員會", "org")]["aliases"] == ["陸委會"]
 
 
 def test_org_suffix_rules_and_abbreviation_merge():
