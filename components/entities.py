@@ -23,11 +23,11 @@ longest match wins (中国外交部 is one organisation, not also the place 中�
 referent are merged (Traditional/Simplified, regional transliterations, Latin aliases, short
 forms introduced earlier in the article).
 
-Canonical names: Simplified for Simplified articles. For Traditional articles the name is written
-as the article writes it (中國, 習近平, 台灣海峽), because analysts and the gold files read names
-in the article's script; a referent the article only names by a variant (普丁, 國際原子能總署)
-gets the canonical form in Traditional script (普京, 國際原子能機構) with the variant among its
-aliases. ``canonical_key`` maps any name back to one Simplified key for grouping.
+Canonical names: always the Simplified canonical form, whatever the article's script, so one
+referent has one name across the archive (中国 for 中國 and 中国, 普京 for 普丁, 习近平 for 習近平).
+What the article writes (Traditional spellings, regional variants, short forms, Latin names) is
+the mention's ``surface`` and shows among the summary's ``aliases``. ``canonical_key`` maps any
+name in either script to the same Simplified key.
 
 Staff credits (``article.staff_names`` and the short byline block naming them) are never
 entities. The tagger is rjieba; ``extract_entities(article, tagger=jieba_tag)`` runs the same
@@ -934,13 +934,6 @@ def _select(cands: list[Cand]) -> list[Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-def _script_is_traditional(article: Article, texts: list[str], simp: list[str]) -> bool:
-    if article.script:
-        return article.script == "traditional"
-    diff = sum(a != b for t, s in zip(texts, simp) for a, b in zip(t, s))
-    return diff > 0.02 * max(1, sum(len(t) for t in texts))
-
-
 def extract_entities(article: Article, tagger=None) -> list[Mention]:
     """Every person, place and organisation mention in the title and body blocks.
 
@@ -1014,14 +1007,11 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
                 continue
             raw.append((block, c, text[c.start:c.end], surf_s))
 
+    # The name is the Simplified canonical key in either script (one referent, one name across
+    # the archive); the article's own spelling is the surface and shows among the aliases.
     keys = _merge_keys([(c.key, c.type) for _, c, _, _ in raw])
-    traditional = _script_is_traditional(article, [t for _, t in blocks], simp)
-    names = _display_names(raw, keys, traditional)
-    mentions = []
-    for (block, c, surf, _), key in zip(raw, keys):
-        mentions.append(Mention(name=names[(key, c.type)], type=c.type, surface=surf,
-                                block=block, start=c.start, end=c.end))
-    return mentions
+    return [Mention(name=key, type=c.type, surface=surf, block=block, start=c.start, end=c.end)
+            for (block, c, surf, _), key in zip(raw, keys)]
 
 
 def _short_form_of(short: str, long: str, type_: str) -> bool:
@@ -1087,30 +1077,6 @@ def _abbreviates(short: str, long: str) -> bool:
         return False
     it = iter(long)
     return all(ch in it for ch in short)
-
-
-def _display_names(raw, keys, traditional: bool) -> dict[tuple[str, str], str]:
-    """The name shown for each referent: the Simplified key, or the article's own spelling."""
-    names: dict[tuple[str, str], str] = {}
-    if not traditional:
-        for (_, c, _, _), key in zip(raw, keys):
-            names[(key, c.type)] = key
-        return names
-    seen: dict[tuple[str, str], Counter] = {}
-    for (_, c, surf, surf_s), key in zip(raw, keys):
-        cnt = seen.setdefault((key, c.type), Counter())
-        if surf_s == key:
-            cnt[surf] += 1
-    for (_, c, _, _), key in zip(raw, keys):
-        k = (key, c.type)
-        if k in names:
-            continue
-        cnt = seen.get(k)
-        if cnt:
-            names[k] = cnt.most_common(1)[0][0]
-        else:
-            names[k] = _opencc("s2tw").convert(key)
-    return names
 
 
 # ---------------------------------------------------------------------------------------------

@@ -195,11 +195,14 @@ def safe_url(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if base and not urllib.parse.urlsplit(url).scheme:
-        if url.startswith("//"):
-            url = "https:" + url
-        elif _is_http(base):
-            url = urllib.parse.urljoin(base, url)
+    try:
+        if base and not urllib.parse.urlsplit(url).scheme:
+            if url.startswith("//"):
+                url = "https:" + url
+            elif _is_http(base):
+                url = urllib.parse.urljoin(base, url)
+    except ValueError:  # e.g. "http://[x": a broken IPv6 host
+        return None
     return url if _is_http(url) else None
 
 
@@ -541,8 +544,8 @@ class _BodyReader:
 
     def _related_list(self, el: Tag) -> bool:
         """A list whose items are each essentially one link is the outlet's related reports."""
-        items = el.find_all("li")
-        if not items:
+        items = el.find_all("li", recursive=False)
+        if not items or any(li.find(LIST_TAGS) is not None for li in items):
             return False
         pairs = []
         for li in items:
@@ -624,9 +627,14 @@ class _BodyReader:
         if name in LIST_TAGS:
             if self._related_list(el):
                 return
-            for li in el.find_all("li"):
-                for text in self._text(li):
-                    self._add_block(PARAGRAPH, text, li)
+            # Item by item; a nested list is walked like any container (bounded depth), so
+            # deep nesting costs linear time rather than re-reading every inner item.
+            for li in el.find_all("li", recursive=False) or [el]:
+                if depth < MAX_DEPTH and self._scan(li).has_block_child:
+                    self.walk(li, depth + 1)
+                else:
+                    for text in self._text(li):
+                        self._add_block(PARAGRAPH, text, li)
             return
         if name in HEADING_TAGS:
             for text in self._text(el):
@@ -655,7 +663,7 @@ class _Scan:
         self.has_block_child = False
 
 
-BLOCK_CHILD_TAGS = {"p", "div", "figure", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5",
+BLOCK_CHILD_TAGS = {"p", "div", "figure", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5",
                     "h6", "table", "section", "article"}
 
 

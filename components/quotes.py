@@ -54,8 +54,9 @@ import bisect
 import functools
 import pathlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
 from .textutil import converter
 
@@ -1413,15 +1414,43 @@ def _profile(article: Article, registry: _Registry, name: str,
     return role, aliases
 
 
+def _written_names(mentions: list[Mention]) -> dict[str, str]:
+    """Canonical person name (Simplified) -> the form the article writes it in: the most
+    frequent surface that is the same name in the article's script (習近平 for 习近平), else the
+    canonical name itself (普京 when the article only writes 普丁). The stage reads the text with
+    the written forms; names turn canonical only in the rows it returns."""
+    seen: dict[str, dict[str, int]] = {}
+    for m in mentions:
+        if m.type == "person":
+            forms = seen.setdefault(m.name, {})
+            if m.surface and _entities.to_simplified(m.surface) == m.name:
+                forms[m.surface] = forms.get(m.surface, 0) + 1
+    # max() keeps the first of equal counts (dicts keep the order of first appearance).
+    return {name: max(forms, key=forms.get) if forms else name for name, forms in seen.items()}
+
+
+def _canonical_speaker(written: str, by_written: dict[str, str]) -> str:
+    """The Simplified canonical name of a speaker the stage knows by its written form."""
+    return by_written.get(written) or _entities.canonical_key(written)
+
+
 def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
-    """Direct quotes and paraphrases of the article's body, in reading order."""
-    reader = _Reader(article, mentions or [])
+    """Direct quotes and paraphrases of the article's body, in reading order.
+
+    ``speaker`` is the Simplified canonical name (the entity stage's name when it knows the
+    person); the form the article writes (習近平) leads the ``aliases`` when it differs."""
+    mentions = mentions or []
+    written = _written_names(mentions)
+    by_written = {w: name for name, w in written.items()}
+    reader = _Reader(article, [replace(m, name=written[m.name]) if m.type == "person" else m
+                               for m in mentions])
     found = reader.read()
     profiles: dict[str, tuple[str | None, list[str]]] = {}
     where: dict[str, list[tuple[int, int]]] = {}
     for block, hits in reader.hits_by_block.items():
         for i, (_, _, who) in enumerate(hits):
             where.setdefault(who, []).append((block, i))
+    canon: dict[str, str] = {}
     out: list[Quote] = []
     for f in found:
         if f.kind == "person":
@@ -1430,9 +1459,16 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
                                                reader.hits_by_block, where.get(f.speaker, []))
             role, aliases = profiles[f.speaker]
             kind = _kind_of(role)
+            if f.speaker not in canon:
+                canon[f.speaker] = _canonical_speaker(f.speaker, by_written)
         else:
             role, aliases, kind = None, [], KIND_SOURCE
-        out.append(Quote(speaker=f.speaker, role=role, kind=kind, text=f.text, direct=f.direct,
+            if f.speaker not in canon:
+                canon[f.speaker] = _entities.canonical_key(f.speaker)
+        speaker = canon[f.speaker]
+        if speaker != f.speaker:
+            aliases = [f.speaker] + [a for a in aliases if a not in (f.speaker, speaker)]
+        out.append(Quote(speaker=speaker, role=role, kind=kind, text=f.text, direct=f.direct,
                          block=f.block, start=f.start, end=f.end, aliases=list(aliases)))
     out.sort(key=lambda q: (q.block, q.start))
     return out
@@ -1441,7 +1477,8 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
 def summarize_speakers(quotes: list[Quote]) -> list[dict]:
     """The ``speakers`` of the parse contract: named people (kind expert / official / other) in
     order of first appearance, each with role, kind, aliases and their quotes [{text, direct}].
-    Organisations and unnamed sources (kind ``source``) are left out."""
+    Organisations and unnamed sources (kind ``source``) are left out. Rows with one canonical
+    name are one speaker (川普 and 特朗普 in one article), their aliases joined."""
     order: list[str] = []
     by_name: dict[str, dict] = {}
     for q in sorted(quotes, key=lambda q: (q.block, q.start)):
@@ -1453,5 +1490,7 @@ def summarize_speakers(quotes: list[Quote]) -> list[dict]:
                      "aliases": list(q.aliases), "quotes": []}
             by_name[q.speaker] = entry
             order.append(q.speaker)
+        else:
+            entry["aliases"] += [a for a in q.aliases if a not in entry["aliases"]]
         entry["quotes"].append({"text": q.text, "direct": q.direct})
     return [by_name[n] for n in order]

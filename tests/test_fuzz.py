@@ -48,11 +48,8 @@ needs_stages = pytest.mark.skipif(not checks.stages_available(),
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_up():
-    """Load dictionaries once, so the first timed call does not pay for them."""
-    from tests.conftest import SEED
-    checks.run_parse(SEED.read_bytes(), SEED.name)
-    if checks.stages_available():
-        checks.run_analyse(SEED.read_bytes(), SEED.name)
+    """Load dictionaries and trafilatura once, so no timed call pays for them."""
+    checks.warm_up()
 
 
 # ---------------------------------------------------------------------------------------------
