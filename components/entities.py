@@ -114,6 +114,7 @@ ORG_INTRODUCER_RE = re.compile("|".join(ORG_INTRODUCERS))
 # A byline inside a block: staff credits are kept out of the entities (devset README).
 BYLINE_WORDS = re.compile(r"(记者|责编|编辑|网编|译者|核稿|撰稿|特约|报道|报导|编译|主编)")
 BYLINE_MAX_LEN = 80
+PAREN_GROUP_RE = re.compile(r"[（(][^（）()]*[）)]")
 # A news-agency dateline naming its reporter: （中央社记者王小明台北26日电）. The name right after
 # 记者 is staff; the agency and the place in it are still mentions.
 DATELINE_RE = re.compile(r"[（(][^（）()]{0,40}?(?:记者|特派员)(?=[^（）()]{2,40}?"
@@ -906,17 +907,23 @@ def latin_alias(latin: str, type_: str) -> list[str]:
 
 
 def _byline_spans(text: str, staff: set[str]) -> list[tuple[int, int]]:
-    """Spans of a block that are staff credits: a short block naming staff, or （译者：…）."""
+    """Spans of a block that are staff credits: a short block naming staff outside brackets, or
+    a bracket naming staff (（译者：…）, （编辑：…）). A news-agency dateline
+    (（中央社记者王小明台北26日电）) is not masked: its agency and place are mentions, and its
+    reporter is dropped where the dateline is read (``DATELINE_RE``)."""
     if not staff:
         return []
     hits = [n for n in staff if n and n in text]
     if not hits:
         return []
-    if len(text) <= BYLINE_MAX_LEN and BYLINE_WORDS.search(text):
+    outside = PAREN_GROUP_RE.sub("", text)
+    if len(text) <= BYLINE_MAX_LEN and BYLINE_WORDS.search(outside) and \
+            any(n in outside for n in hits):
         return [(0, len(text))]
+    datelines = {m.start() for m in DATELINE_RE.finditer(text)}
     spans = []
-    for m in re.finditer(r"[（(][^（）()]*[）)]", text):
-        if any(n in m.group() for n in hits):
+    for m in PAREN_GROUP_RE.finditer(text):
+        if m.start() not in datelines and any(n in m.group() for n in hits):
             spans.append((m.start(), m.end()))
     return spans
 

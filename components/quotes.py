@@ -1430,8 +1430,10 @@ def _written_names(mentions: list[Mention]) -> dict[str, str]:
 
 
 def _canonical_speaker(written: str, by_written: dict[str, str]) -> str:
-    """The Simplified canonical name of a speaker the stage knows by its written form."""
-    return by_written.get(written) or _entities.canonical_key(written)
+    """The Simplified canonical name of a speaker the stage knows by its written form: the
+    entity stage's name (in Simplified), else the canonical key of the written name."""
+    name = by_written.get(written)
+    return _entities.to_simplified(name) if name else _entities.canonical_key(written)
 
 
 def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:

@@ -250,6 +250,41 @@ def check_stage_outputs(article: Article, mentions, quotes, social) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Known bugs in other modules
+
+class KnownBug:
+    """The outcome of an input that hit a bug already reported (see KNOWN_BUGS)."""
+
+    def __init__(self, name: str, exc: BaseException):
+        self.name = name
+        self.exc = exc
+
+    def __repr__(self) -> str:
+        return f"KnownBug({self.name!r}: {type(self.exc).__name__}: {self.exc})"
+
+
+# Bugs found by fuzzing and reported with a reproducer test marked xfail(strict=True) in
+# tests/test_fuzz.py: name -> predicate(exception, input bytes). The short CI run tolerates them
+# while TOLERATE_KNOWN is set (so CI stays deterministic on a known bug), the strict xfail goes
+# red the day the module is fixed (then the entry is removed), and the long run
+# (python -m fuzz) never tolerates anything.
+KNOWN_BUGS: dict = {}
+TOLERATE_KNOWN = False
+
+
+def _known(exc: BaseException, data: bytes | None) -> str | None:
+    if not TOLERATE_KNOWN:
+        return None
+    for name, matches in KNOWN_BUGS.items():
+        try:
+            if matches(exc, data or b""):
+                return name
+        except Exception:  # noqa: BLE001 - a predicate must not hide the failure
+            continue
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # Entry points under test
 
 def stages_available() -> bool:
@@ -268,6 +303,11 @@ def run_parse(data: bytes, name: str = "fuzz.txt"):
     except ArticleError as exc:
         _check_message(exc)
         return exc
+    except (Hang, Exception) as exc:
+        known = _known(exc, data)
+        if known:
+            return KnownBug(known, exc)
+        raise
     return check_article(article, data)
 
 
@@ -280,6 +320,11 @@ def run_analyse(data: bytes, name: str = "fuzz.txt"):
     except ArticleError as exc:
         _check_message(exc)
         return exc
+    except (Hang, Exception) as exc:
+        known = _known(exc, data)
+        if known:
+            return KnownBug(known, exc)
+        raise
     return check_analysis(analysis, data)
 
 
@@ -329,6 +374,11 @@ def run_store(store, data: bytes, name: str = "fuzz.txt"):
     except ArticleError as exc:
         _check_message(exc)
         return exc
+    except (Hang, Exception) as exc:
+        known = _known(exc, data)
+        if known:
+            return KnownBug(known, exc)
+        raise
     check_analysis(analysis, data)
     results, _ = timed(store.write, len(data), [(analysis, data)])
     a = analysis.article

@@ -88,3 +88,42 @@ def test_benchmark_smoke(tmp_path):
     assert "ingest, end to end" in proc.stdout
     assert "naive baseline" in proc.stdout
     assert "ms/article" in proc.stdout
+
+
+def test_clone_fill_copies_whole_articles(tmp_path):
+    """``--fill clone``: copies of the stored articles under new ids, hashes and URLs, with
+    every table copied alike."""
+    import argparse
+
+    from bench import steps
+    from components import pipeline
+    from components.store import get_store
+
+    paths = corpus.make_corpus(3, tmp_path / "in", bases=[corpus.load_base(SEED)])
+    db = tmp_path / "clone.duckdb"
+    store = get_store(db)
+    store.write([(pipeline.analyse(p.read_bytes(), p.name), p.read_bytes()) for p in paths])
+    tables = list(pipeline.FRAME_COLUMNS) + ["files"]
+    before = {t: store.fetchall(f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
+    store.close()
+    result = steps.step_clone(argparse.Namespace(db=str(db), target=8))
+    assert (result["from"], result["to"], result["copies"]) == (3, 8, 2)
+    store = get_store(db)
+    try:
+        assert store.fetchall("SELECT count(DISTINCT id), count(DISTINCT url), "
+                              "count(DISTINCT content_hash) FROM articles")[0] == (8, 8, 8)
+        assert store.fetchall("SELECT count(*) FROM files")[0][0] == 8
+        # One copy of all three, then of the first two (by id): 3 + 3 + 2 articles.
+        ids = [r[0] for r in store.fetchall("SELECT id FROM articles WHERE id NOT LIKE '%~%' "
+                                            "ORDER BY id")]
+        for table in tables:
+            if table in ("articles", "files"):
+                continue
+            per = {aid: store.fetchall(f'SELECT count(*) FROM "{table}" WHERE article_id = ?',
+                                       [aid])[0][0] for aid in ids}
+            total = store.fetchall(f'SELECT count(*) FROM "{table}"')[0][0]
+            copies = {aid: 3 if aid in ids[:2] else 2 for aid in ids}
+            assert total == sum(per[a] * copies[a] for a in ids), table
+            assert before[table] == sum(per.values()), table
+    finally:
+        store.close()

@@ -132,19 +132,30 @@ def test_regional_transliterations_merge_into_one_referent():
     assert rows[("韩国", "place")]["aliases"] == ["南韩"]
 
 
-def test_traditional_article_keeps_its_own_script_and_offsets():
-    art = make_article(["美國總統拜登表示，中國經濟面臨挑戰。台灣海峽情勢緊張，台海和平重要。"],
-                       script="traditional")
+def test_traditional_article_names_are_simplified_with_written_forms_as_aliases():
+    art = make_article(["美國總統拜登表示，中國經濟面臨挑戰。台灣海峽情勢緊張，台海和平重要。"
+                        "俄羅斯總統普丁與習近平會談。"], script="traditional")
     mentions = ent.extract_entities(art)
     for m in mentions:
         assert art.block_text(m.block)[m.start:m.end] == m.surface
     rows = by_name(ent.summarize_entities(mentions))
-    assert ("美國", "place") in rows and ("中國", "place") in rows
-    assert rows[("拜登", "person")]["count"] == 1
-    strait = rows[("台灣海峽", "place")]
-    assert strait["count"] == 2 and strait["aliases"] == ["台海"]
+    assert rows[("美国", "place")]["aliases"] == ["美國"]
+    assert rows[("中国", "place")]["aliases"] == ["中國"]
+    assert rows[("拜登", "person")] == {"name": "拜登", "type": "person", "count": 1, "aliases": []}
+    strait = rows[("台湾海峡", "place")]
+    assert strait["count"] == 2 and strait["aliases"] == ["台灣海峽", "台海"]
+    assert rows[("普京", "person")]["aliases"] == ["普丁"]
+    assert rows[("习近平", "person")]["aliases"] == ["習近平"]
+    assert not any(name in {"美國", "中國", "台灣海峽", "習近平"} for name, _ in rows)
     assert ent.canonical_key("台灣海峽") == "台湾海峡"
     assert ent.canonical_key("普丁") == "普京"
+
+
+def test_one_name_per_referent_across_scripts():
+    simp = ent.extract_entities(make_article(["中国国家主席习近平会见普京。"]))
+    trad = ent.extract_entities(make_article(["中國國家主席習近平會見普丁。"], script="traditional"))
+    assert [(m.name, m.type) for m in simp] == [(m.name, m.type) for m in trad]
+    assert [m.surface for m in trad] == ["中國", "習近平", "普丁"]
 
 
 def test_staff_names_and_byline_blocks_are_not_entities():
@@ -159,7 +170,7 @@ def test_agency_dateline_reporter_is_staff_but_agency_and_place_count():
     rows = by_name(summary(["（中央社記者王小明台北26日電）陸委會今天表示反對。"], script="traditional"))
     assert ("王小明", "person") not in rows
     assert ("中央社", "org") in rows and ("台北", "place") in rows
-    assert rows[("大陸委員會", "org")]["aliases"] == ["陸委會"]
+    assert rows[("大陆委员会", "org")]["aliases"] == ["陸委會"]
 
 
 def test_org_suffix_rules_and_abbreviation_merge():

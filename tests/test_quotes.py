@@ -63,7 +63,9 @@ def test_quote_before_speaker_and_split_quote():
 def test_traditional_corner_quotes_nested_marks_stay_inside():
     art = article("中研院研究員吳介民說：「這是『統戰』的一部分，北京一直在做。」")
     [q] = quotes.extract_quotes(art, [])
-    assert (q.speaker, q.role, q.kind) == ("吳介民", "中研院研究員", "expert")
+    # the speaker is the Simplified canonical name; the written form leads the aliases, the
+    # role stays as the article writes it
+    assert (q.speaker, q.role, q.kind, q.aliases) == ("吴介民", "中研院研究員", "expert", ["吳介民"])
     assert q.text == "這是『統戰』的一部分，北京一直在做。"
 
 
@@ -170,9 +172,9 @@ def test_pronoun_after_quote_and_added_statement():
     art = article("香港中文大學副教授蔡子強對BBC中文說，政府的做法令人擔憂。",
                   "「這是一個危險的先例，」他說。「市民會失去信心。」",
                   "台湾中央研究院研究员吴介民说：“这是一种认知作战。”他还警告，北京会持续渗透。")
-    assert rows(art) == [("蔡子強", "expert", False, "政府的做法令人擔憂"),
-                         ("蔡子強", "expert", True, "這是一個危險的先例，"),
-                         ("蔡子強", "expert", True, "市民會失去信心。"),
+    assert rows(art) == [("蔡子强", "expert", False, "政府的做法令人擔憂"),
+                         ("蔡子强", "expert", True, "這是一個危險的先例，"),
+                         ("蔡子强", "expert", True, "市民會失去信心。"),
                          ("吴介民", "expert", True, "这是一种认知作战。"),
                          ("吴介民", "expert", False, "北京会持续渗透")]
 
@@ -219,9 +221,10 @@ def test_canonical_names_come_from_mentions():
     m = [Mention(full, "person", full, 0, text.find(full), text.find(full) + len(full)),
          Mention(full, "person", "法塔斯", 0, text.rfind("法塔斯"), text.rfind("法塔斯") + 3)]
     got = quotes.extract_quotes(art, m)
-    assert [(q.speaker, q.direct) for q in got] == [(full, True), (full, True)]
+    # even a Traditional name handed in comes out Simplified, the written form first among aliases
+    assert [(q.speaker, q.direct) for q in got] == [("安东尼奥·法塔斯", True)] * 2
     assert got[0].role == "經濟學教授"
-    assert got[0].aliases == ["Antonio Fatas", "法塔斯"]
+    assert got[0].aliases == [full, "Antonio Fatas", "法塔斯"]
 
 
 def test_entity_name_wins_over_fallback_and_staff_are_ignored():
@@ -320,7 +323,7 @@ def test_surname_and_title_refer_back():
                   "哈佛大学教授约瑟夫·奈指出，软实力正在下降。奈教授认为，美国需要调整。",
                   "陈先生和陈女士都说，他们很担心。")
     got = [(q.speaker, q.direct) for q in quotes.extract_quotes(art, [])]
-    assert got[:4] == [("黃彥明", False), ("黃彥明", True), ("约瑟夫·奈", False), ("约瑟夫·奈", False)]
+    assert got[:4] == [("黄彦明", False), ("黄彦明", True), ("约瑟夫·奈", False), ("约瑟夫·奈", False)]
 
 
 def test_interview_announces_the_speaker_of_a_quote_paragraph():
@@ -337,7 +340,7 @@ def test_given_name_ending_in_he_and_latin_only_name():
     art = article("財政部長張盛和今天表示，房市萎縮是自然下滑。",
                   "英国网络安全中心首席执行官Ciaran Martin今天表示，该团伙可能负责。")
     assert [(q.speaker, q.role, q.kind) for q in quotes.extract_quotes(art, [])] == [
-        ("張盛和", "財政部長", "official"),
+        ("张盛和", "財政部長", "official"),
         ("Ciaran Martin", "英国网络安全中心首席执行官", "other")]
 
 

@@ -1,0 +1,454 @@
+"""Second held-out regression guard: eight more hand-written articles, written after the first
+holdout had been used for tuning, to measure generalisation honestly.
+
+In: tests/fixtures/holdout2/NNN_<slug>.txt|.html with hand-made NNN_<slug>.gold.json (devset
+README conventions; original text written for this project; topics, outlets, speech patterns,
+quote marks, encodings and embeds chosen to differ from the devset and from tests/fixtures/holdout).
+Out: pass/fail of floors on the scorer's figures (about 0.05 under what the code measured when
+the set was written: a guard against regressions, not the exam), exact checks of the wrapper
+(url, title, published, script), decoding, bylines and social embeds per file, and non-strict
+xfail markers for the failures this set found (they turn into XPASS once a general rule fixes them).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, SHARED
+
+HOLDOUT2 = pathlib.Path(__file__).resolve().parent / "fixtures" / "holdout2"
+SCORER = SHARED / "tools" / "score.py"
+
+# Measured on 2026-11-26 (8 articles): meta 1.00, speaker precision 0.83 / recall 0.81, role 0.95,
+# kind 0.92, direct_count 0.89, entity recall 0.79 / precision 0.88, tweets 1.00 / 1.00.
+FLOORS = {
+    "meta": 0.95,
+    "speaker_precision": 0.78,
+    "speaker_recall": 0.76,
+    "role": 0.90,
+    "kind": 0.87,
+    "direct_count": 0.84,
+    "entity_recall": 0.74,
+    "entity_precision": 0.83,
+    "tweet_recall": 0.95,
+    "tweet_exact": 0.95,
+}
+
+# Body paragraphs a reader sees in each file (bylines, embeds, sub-headings and filler excluded).
+PARAGRAPHS = {"001": 13, "002": 14, "003": 12, "004": 12, "005": 11, "006": 12, "007": 13, "008": 11}
+
+
+def article_files() -> list[pathlib.Path]:
+    return sorted([*HOLDOUT2.glob("*.txt"), *HOLDOUT2.glob("*.html")])
+
+
+def stem_of(prefix: str) -> str:
+    return next(p.stem for p in article_files() if p.stem.startswith(prefix))
+
+
+def gold(stem: str) -> dict:
+    return json.loads((HOLDOUT2 / f"{stem}.gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory) -> tuple[pathlib.Path, dict[str, dict]]:
+    """Run the parse CLI once over the set; the JSONL path and the records by file stem."""
+    files = article_files()
+    assert len(files) == 8
+    proc = subprocess.run([sys.executable, "-m", "components.cli", "parse", *map(str, files)],
+                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    out = tmp_path_factory.mktemp("holdout2") / "holdout2.jsonl"
+    out.write_text(proc.stdout, encoding="utf-8")
+    records = {}
+    for line in proc.stdout.splitlines():
+        if line.strip():
+            r = json.loads(line)
+            records[pathlib.Path(r["source"]).stem] = r
+    return out, records
+
+
+def record(parsed, prefix: str) -> dict:
+    return parsed[1][stem_of(prefix)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+def _same_name(g: str, p: str, aliases=()) -> bool:
+    if g == p or g in aliases:
+        return True
+    return min(len(g), len(p)) >= 2 and (g in p or p in g) and abs(len(g) - len(p)) <= 2
+
+
+def _role_ok(g, p) -> bool:
+    if not g:
+        return True
+    if not p:
+        return False
+    if g in p or p in g:
+        return True
+    return sum(1 for ch in set(g) if ch in p) / len(set(g)) >= 0.7
+
+
+def minimal_figures(records: dict[str, dict]) -> dict[str, float]:
+    """The shared scorer's figures, reimplemented for when ../shared/tools/score.py is absent."""
+    f = {k: [0, 0] for k in ["meta", "sp_pred", "sp_gold", "role", "kind", "direct",
+                             "ent_rec", "ent_prec", "tw_rec", "tw_exact"]}
+    for path in article_files():
+        g, r = gold(path.stem), records.get(path.stem) or {}
+        if "error" in r:
+            r = {}
+        iso = datetime.datetime.fromtimestamp(g["published_ms"] / 1000, datetime.timezone.utc
+                                              ).strftime("%Y-%m-%dT%H:%M:%S")
+        for ok in [r.get("url") == g["url"], (r.get("title") or "").strip() == g["title"].strip(),
+                   str(r.get("published") or "").startswith(iso), r.get("script") == g["script"]]:
+            f["meta"][0] += ok
+            f["meta"][1] += 1
+        ps = [s for s in r.get("speakers", []) if s.get("quotes")]
+        used = set()
+        for gs in g["speakers"]:
+            m = next((i for i, s in enumerate(ps) if i not in used
+                      and _same_name(gs["name"], s["name"], s.get("aliases", []))), None)
+            if m is None:
+                continue
+            used.add(m)
+            s = ps[m]
+            f["role"][0] += _role_ok(gs.get("role"), s.get("role"))
+            f["kind"][0] += gs["kind"] == s.get("kind")
+            f["direct"][0] += sum(bool(q.get("direct")) for q in s["quotes"]) == gs["direct_quotes"]
+            for k in ("role", "kind", "direct"):
+                f[k][1] += 1
+        f["sp_pred"] = [f["sp_pred"][0] + len(used), f["sp_pred"][1] + len(ps)]
+        f["sp_gold"] = [f["sp_gold"][0] + len(used), f["sp_gold"][1] + len(g["speakers"])]
+        ents = r.get("entities", [])
+        allgold = {n for t in ("person", "place", "org") for n in g["entities"].get(t, [])}
+        for t in ("person", "place", "org"):
+            gl = g["entities"].get(t, [])
+            pl = [e for e in ents if e.get("type") == t]
+            for n in gl:
+                f["ent_rec"][0] += any(_same_name(n, e["name"], e.get("aliases", []))
+                                       for e in pl[: 2 * len(gl)])
+                f["ent_rec"][1] += 1
+            for e in pl[: len(gl)]:
+                f["ent_prec"][0] += any(_same_name(n, e["name"], e.get("aliases", []))
+                                        for n in allgold)
+                f["ent_prec"][1] += 1
+        soc = {str(s.get("post_id") or s.get("status_id")): s for s in r.get("social", [])}
+        for t in g["tweets"]:
+            s = soc.get(t["status_id"])
+            f["tw_rec"][0] += s is not None
+            f["tw_exact"][0] += bool(s) and (s.get("handle") or "").lstrip("@") == t["handle"] \
+                and list(s.get("hashtags") or []) == t["hashtags"]
+            f["tw_rec"][1] += 1
+            f["tw_exact"][1] += 1
+
+    def ratio(k):
+        n, d = f[k]
+        return n / d if d else 1.0
+
+    return {"meta": ratio("meta"), "speaker_precision": ratio("sp_pred"),
+            "speaker_recall": ratio("sp_gold"), "role": ratio("role"), "kind": ratio("kind"),
+            "direct_count": ratio("direct"), "entity_recall": ratio("ent_rec"),
+            "entity_precision": ratio("ent_prec"), "tweet_recall": ratio("tw_rec"),
+            "tweet_exact": ratio("tw_exact")}
+
+
+def test_gold_files_are_well_formed():
+    """Every article has a gold file whose wrapper fields match the file's own wrapper."""
+    for path in article_files():
+        g = gold(path.stem)
+        assert set(g) == {"url", "published_ms", "title", "speakers", "entities", "tweets",
+                          "script", "byline"}
+        assert all(len(v) <= 8 for v in g["entities"].values())
+        assert all(s["kind"] in {"expert", "official", "other"} for s in g["speakers"])
+
+
+def test_every_file_parses(parsed):
+    _, records = parsed
+    assert sorted(records) == sorted(p.stem for p in article_files())
+    assert [s for s, r in records.items() if "error" in r] == []
+
+
+def test_figures_meet_floors(parsed):
+    jsonl, records = parsed
+    if SCORER.is_file():
+        proc = subprocess.run([sys.executable, str(SCORER), str(jsonl), str(HOLDOUT2), "--min",
+                               *[f"{k}={v}" for k, v in FLOORS.items()]],
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    else:
+        figures = minimal_figures(records)
+        short = {k: round(v, 3) for k, v in figures.items() if v < FLOORS[k]}
+        assert short == {}, figures
+
+
+def test_minimal_figures_agree_with_the_scorer(parsed):
+    """The fallback must compute what the shared scorer computes (checked when both exist)."""
+    jsonl, records = parsed
+    if not SCORER.is_file():
+        pytest.skip("the shared scorer is not beside the project")
+    proc = subprocess.run([sys.executable, str(SCORER), str(jsonl), str(HOLDOUT2)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    summary = proc.stdout.strip().splitlines()[-1].split(": ", 1)[1]
+    theirs = {k: float(v) for k, v in (kv.split("=") for kv in summary.split())}
+    ours = {k: round(v, 2) for k, v in minimal_figures(records).items()}
+    assert ours == theirs
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrappers and encodings: exact
+
+@pytest.mark.parametrize("path", article_files(), ids=lambda p: p.name)
+def test_wrapper_url_title_published_script(parsed, path):
+    r, g = parsed[1][path.stem], gold(path.stem)
+    iso = datetime.datetime.fromtimestamp(g["published_ms"] / 1000, datetime.timezone.utc)
+    assert r["url"] == g["url"]
+    assert (r["title"] or "") == g["title"]
+    assert r["published"] == iso.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert r["script"] == g["script"]
+
+
+@pytest.mark.parametrize("prefix", sorted(PARAGRAPHS))
+def test_paragraphs_decoded_cleanly(parsed, prefix):
+    """CRLF (002), UTF-16 LE with BOM (003), Big5 (005) and a full page (006) decode to the same
+    clean paragraphs as UTF-8 files: the right count, no CR, BOM or mojibake."""
+    paras = record(parsed, prefix)["paragraphs"]
+    assert len(paras) == PARAGRAPHS[prefix]
+    assert not any(ch in p for p in paras for ch in "\r\ufeff\ufffd\x00")
+
+
+def test_specific_decodings(parsed):
+    assert record(parsed, "003")["paragraphs"][0].startswith("韩国统一部本周证实")
+    assert record(parsed, "005")["paragraphs"][0].startswith("（中央社記者劉冠廷、王揚宇台北13日電）")
+    assert "鬆動" in record(parsed, "005")["paragraphs"][7]
+
+
+def test_missing_link_line_gives_no_url_or_title(parsed):
+    r = record(parsed, "004")
+    assert (r["url"], r["title"]) == (None, None)
+    assert r["published"] == "2024-10-09T06:20:00Z"
+    assert r["subheadings"] == ["防卫预算创新高"]
+
+
+def test_full_web_page_keeps_article_drops_furniture(parsed):
+    r = record(parsed, "006")
+    assert (r["url"], r["published"]) == ("https://www.zaobao.com.sg/news/world/story20240618-3945678",
+                                          "2024-06-18T11:45:00Z")
+    assert r["title"] == "菲律宾指控中国海警在仁爱礁“蓄意撞船”　越南呼吁各方克制"
+    text = "\n".join(r["paragraphs"])
+    for furniture in ("即时", "订阅", "相关新闻", "中菲在仁爱礁再起冲突", "组屋转售价", "版权所有",
+                      "隐私政策", "分享到Facebook", "dataLayer"):
+        assert furniture not in text
+    assert r["paragraphs"][0].startswith("菲律宾武装部队星期二（6月18日）")
+    assert r["paragraphs"][-1].startswith("据菲律宾媒体报道")
+
+
+# ---------------------------------------------------------------------------------------------
+# Bylines: exact
+
+def _staff(r: dict) -> tuple[list[str], list[str]]:
+    b = r["byline"] or {}
+    return b.get("reporter", []), b.get("editor", []) + b.get("web_editor", [])
+
+
+@pytest.mark.parametrize("prefix,reporter,editors", [
+    ("001", ["林嘉遠"], ["申鐵", "洪偉"]),          # 記者/責編/網編, Traditional
+    ("003", ["韩杰"], ["许书婷", "洪伟"]),          # 撰稿/责编/网编
+    ("005", ["劉冠廷", "王揚宇"], ["林克倫"]),      # CNA dateline with two reporters + （編輯：）
+    ("007", ["高雨"], ["宋文", "瑞哲"]),            # parenthesised trailing credits
+])
+def test_byline_staff(parsed, prefix, reporter, editors):
+    assert _staff(record(parsed, prefix)) == (reporter, editors)
+
+
+@pytest.mark.parametrize("prefix", ["002", "004", "006"])
+def test_no_byline_printed(parsed, prefix):
+    assert _staff(record(parsed, prefix)) == ([], [])
+
+
+@pytest.mark.parametrize("prefix", ["001", "003", "005", "007"])
+def test_staff_are_not_entities(parsed, prefix):
+    r = record(parsed, prefix)
+    reporter, editors = _staff(r)
+    names = {n for e in r["entities"] for n in [e["name"], *e.get("aliases", [])]}
+    assert not (set(reporter) | set(editors)) & names
+
+
+# ---------------------------------------------------------------------------------------------
+# Social: exact
+
+def test_tweet_traditional_article(parsed):
+    social = record(parsed, "001")["social"]
+    assert [(s["platform"], s["handle"], s["post_id"], s["hashtags"]) for s in social] == [
+        ("twitter", "UyghurProject", "1802987654321098765", ["HRC56", "Uyghur"])]
+
+
+def test_tweet_with_chinese_date(parsed):
+    social = record(parsed, "008")["social"]
+    assert [(s["platform"], s["handle"], s["post_id"], s["hashtags"]) for s in social] == [
+        ("twitter", "pressfreedom", "1859170923456789012", ["FreeJimmyLai", "HongKong"])]
+
+
+def test_youtube_nocookie_iframe(parsed):
+    social = record(parsed, "003")["social"]
+    assert [(s["platform"], s["post_id"]) for s in social] == [("youtube", "Rf4aNk7dT2s")]
+
+
+def test_instagram_blockquote(parsed):
+    social = record(parsed, "004")["social"]
+    assert [(s["platform"], s["handle"], s["post_id"]) for s in social] == [
+        ("instagram", "jimin_koho", "DA7kQ2xSb9m")]
+
+
+@pytest.mark.parametrize("prefix", ["002", "005", "006", "007"])
+def test_no_social_where_none_embedded(parsed, prefix):
+    assert record(parsed, prefix)["social"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers the stages already get right: exact (guards against regressions)
+
+def _speaker(r: dict, name: str) -> dict | None:
+    return next((s for s in r["speakers"] if s["name"] == name or name in s.get("aliases", [])), None)
+
+
+def _counts(s: dict) -> tuple[int, int]:
+    d = sum(bool(q["direct"]) for q in s["quotes"])
+    return d, len(s["quotes"]) - d
+
+
+@pytest.mark.parametrize("prefix,name,direct,para", [
+    ("002", "马克·埃利斯", 2, 1),   # “…”X说 after a 说 with a fragment, then 他透露
+    ("003", "崔先生", 1, 1),        # multi-paragraph quote counted once
+    ("006", "范秋姮", 1, 1),        # 她指出 pronoun follow-up
+    ("007", "张三丰", 2, 1),        # 张教授 back-reference
+    ("008", "何先生", 1, 1),        # standalone 「」 paragraph in Simplified text
+    ("008", "林诗雅", 2, 0),
+])
+def test_speaker_counts(parsed, prefix, name, direct, para):
+    s = _speaker(record(parsed, prefix), name)
+    assert s is not None and _counts(s) == (direct, para)
+
+
+def test_unnamed_sources_and_mentions_are_not_speakers(parsed):
+    names = [s["name"] for s in record(parsed, "008")["speakers"] if s["quotes"]]
+    assert not {"施纪贤", "习近平"} & set(names)
+    names = [s["name"] for s in record(parsed, "002")["speakers"] if s["quotes"]]
+    assert not any("商会" in n or "路透" in n for n in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# Known gaps found by this set (non-strict xfail so a fix shows up as XPASS)
+
+@pytest.mark.xfail(strict=False, reason="Latin alias with a non-ASCII letter (Volker Türk) breaks the name")
+def test_gap_latin_alias_with_diacritics(parsed):
+    s = _speaker(record(parsed, "001"), "蒂爾克")
+    assert s is not None and _counts(s) == (2, 1)
+
+
+@pytest.mark.xfail(strict=False, reason="middle-dot names truncated or clipped at the front")
+def test_gap_middle_dot_names_whole(parsed):
+    names = {n for p in ("001", "006", "007") for e in record(parsed, p)["entities"]
+             if e["type"] == "person" for n in [e["name"], *e["aliases"]]}
+    assert {"格桑·堅參", "何塞·雷耶斯", "玛格丽特·范德堡"} - names == set()
+
+
+@pytest.mark.xfail(strict=False, reason="a pseudonym marker （化名） after the name hides the speaker")
+def test_gap_pseudonym_marker(parsed):
+    s = _speaker(record(parsed, "001"), "阿迪拉")
+    assert s is not None and _counts(s) == (1, 1)
+
+
+@pytest.mark.xfail(strict=False, reason="quoted terms and names inside a paraphrase counted as direct quotes")
+def test_gap_quoted_terms_are_not_direct_quotes(parsed):
+    got = {}
+    for prefix, name in [("001", "奧默·卡納特"), ("003", "李英姬"), ("004", "中谷元")]:
+        s = _speaker(record(parsed, prefix), name)
+        got[name] = s and _counts(s)
+    assert got == {"奧默·卡納特": (1, 1), "李英姬": (2, 1), "中谷元": (1, 1)}
+
+
+@pytest.mark.xfail(strict=False, reason="surname + 女士/教授 or bare surname not linked to the full name")
+def test_gap_surname_back_references(parsed):
+    got = {}
+    for prefix, name in [("002", "周若兰"), ("007", "李国平"), ("004", "田中良平")]:
+        s = _speaker(record(parsed, prefix), name)
+        got[name] = s and _counts(s)
+    assert got == {"周若兰": (2, 1), "李国平": (2, 1), "田中良平": (1, 1)}
+
+
+@pytest.mark.xfail(strict=False, reason="time word after a name (晚間) glued to the speaker name")
+def test_gap_time_word_after_name(parsed):
+    names = [s["name"] for s in record(parsed, "005")["speakers"]]
+    assert "李进勇" in names or "李進勇" in names
+    assert "陈斌华" in names or "陳斌華" in names
+
+
+@pytest.mark.xfail(strict=False, reason="speaker name after an organisation+title (…主任蔡宗翰認為) misread")
+def test_gap_name_after_long_title(parsed):
+    s = _speaker(record(parsed, "005"), "蔡宗翰")
+    assert s is not None and _counts(s) == (1, 1)
+
+
+@pytest.mark.xfail(strict=False, reason="Japanese short-form name (石破) and 对记者说 speakers missed")
+def test_gap_japanese_politicians(parsed):
+    r = record(parsed, "004")
+    ishiba, moriyama = _speaker(r, "石破茂"), _speaker(r, "森山裕")
+    assert ishiba is not None and _counts(ishiba) == (2, 0)
+    assert moriyama is not None and _counts(moriyama) == (1, 0)
+
+
+@pytest.mark.xfail(strict=False, reason="speakers with quotes missing from person entities; rare-character "
+                                        "and Japanese given names clipped (范秋姮, 田中良平)")
+def test_gap_speakers_are_person_entities(parsed):
+    def persons(prefix):
+        return {n for e in record(parsed, prefix)["entities"] if e["type"] == "person"
+                for n in [e["name"], *e["aliases"]]}
+    assert {"野田佳彦", "中谷元", "石井启一", "森山裕", "田中良平"} - persons("004") == set()
+    assert "范秋姮" in persons("006")
+
+
+@pytest.mark.xfail(strict=False, reason="rank title before a name with a Latin alias gives no role")
+def test_gap_role_before_aliased_name(parsed):
+    s = _speaker(record(parsed, "006"), "布劳纳")
+    assert s and (s["role"], s["kind"]) == ("菲律宾武装部队总参谋长", "official")
+
+
+@pytest.mark.xfail(strict=False, reason="NGO directors classed as officials")
+def test_gap_ngo_director_kind(parsed):
+    s = _speaker(record(parsed, "001"), "奧默·卡納特")
+    assert s and s["kind"] == "other"
+
+
+@pytest.mark.xfail(strict=False, reason="lead byline '记者X的报道' keeps the particle 的")
+def test_gap_lead_byline_particle(parsed):
+    assert _staff(record(parsed, "008")) == (["梅琳"], ["许书婷", "瑞哲"])
+
+
+@pytest.mark.xfail(strict=False, reason="organisations named once in full then by abbreviation missed")
+def test_gap_organisations(parsed):
+    def names(prefix):
+        return {n for e in record(parsed, prefix)["entities"] if e["type"] == "org"
+                for n in [e["name"], *e["aliases"]]}
+    assert {"香港记者协会", "壹传媒"} <= names("008")
+    assert "菲律宾武装部队" in names("006")
+    assert {"維吾爾人權項目", "國際聲援西藏運動"} & names("001") == {"維吾爾人權項目", "國際聲援西藏運動"}
+
+
+@pytest.mark.xfail(strict=False, reason="names joined by 與/与 (running mates) not found")
+def test_gap_names_joined_by_conjunction(parsed):
+    names = {n for e in record(parsed, "005")["entities"] if e["type"] == "person"
+             for n in [e["name"], *e["aliases"]]}
+    assert {"蕭美琴", "吳欣盈"} & names == {"蕭美琴", "吳欣盈"}
+
+
+@pytest.mark.xfail(strict=False, reason="full page: figure caption and credit lost (og:image taken first)")
+def test_gap_page_figure_caption(parsed):
+    images = record(parsed, "006")["images"]
+    assert any((i["caption"] or "").startswith("菲律宾武装部队公布的照片显示") and i["credit"] == "路透社"
+               for i in images)
