@@ -337,7 +337,7 @@ DATELINE_BYLINE_RE = re.compile(
     r"(?:[／/]\s*(?P<place1>[\u4e00-\u9fff]{0,8})\s*(?:报道|報導|报导|綜合報導|综合报道)|"
     r"(?P<place2>[\u4e00-\u9fff]{0,6}?)\d{1,2}日(?:专|專)?(?:电|電))[）)]")
 NAME_SPLIT_RE = re.compile(r"[\s、/／，,;；|｜]+")
-DATELINE_RE = re.compile(r"(报道|報導|报导|報道|发自|發自)$")
+DATELINE_RE = re.compile(r"的?(报道|報導|报导|報道|发自|發自)$")
 BYLINE_MAX_CHARS = 80
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·•]{2,6}$|^[A-Za-z][A-Za-z .'-]{1,40}$")
 
@@ -423,6 +423,9 @@ def _merge_byline(into: dict[str, list[str]], more: dict[str, list[str]]) -> Non
 # The body
 
 CREDIT_RE = re.compile(r"[（(]\s*(?:via|photo|图片|圖片|图|圖|摄影|攝影|来源|來源)\s*[:：/]?\s*([^（）()]{1,40})[)）]\s*$", re.I)
+# A bare agency in parentheses closing a caption: （路透社）, (AP), （Getty Images）.
+AGENCY_CREDIT_RE = re.compile(r"[（(]\s*([^（）()\s，。]{1,20}?(?:社|图片|圖片|摄|攝|网|網)|"
+                              r"[A-Z][A-Za-z.&/ -]{1,30})\s*[)）]\s*$")
 TEXT_URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 WS_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"
@@ -536,7 +539,7 @@ class _BodyReader:
             caption = clean_text(img.get("alt") or "") or None
         credit = None
         if caption:
-            m = CREDIT_RE.search(caption)
+            m = CREDIT_RE.search(caption) or AGENCY_CREDIT_RE.search(caption)
             if m:
                 credit = m.group(1).strip()
         if src or caption:
@@ -709,6 +712,8 @@ def read_body(article: Article, html: str) -> None:
 EMBED_SELECTORS = ("blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, "
                    "blockquote.tiktok-embed, div.fb-post, div.fb-video, iframe, "
                    "script[data-telegram-post], [data-telegram-post]")
+# Page parts whose figures are not the article's.
+PAGE_FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 TIME_META = ("article:published_time", "og:article:published_time", "datePublished",
              "pubdate", "publishdate", "date", "dc.date", "parsely-pub-date")
 
@@ -756,6 +761,10 @@ def read_page(article: Article, html: str) -> None:
         read_body(article, str(soup.body or soup))
     for el in soup.select(EMBED_SELECTORS):
         article.embeds.append(Embed(len(article.blocks), str(el)))
+    reader = _BodyReader(article, article.url)
+    for fig in soup.find_all("figure"):
+        if not any(p.name in PAGE_FURNITURE_TAGS for p in fig.parents):
+            reader._figure(fig)
     og_image = safe_url(meta.get("og:image"))
     if og_image and not article.images:
         article.images.append(Image(og_image, meta.get("og:image:alt"), None, 0))

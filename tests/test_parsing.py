@@ -337,3 +337,29 @@ def test_plain_text_url_becomes_a_link():
     article = parse_article(_wrap(body), "x.txt")
     assert [(link.block, link.url) for link in article.links] == [
         (0, "https://x.com/President_KR/status/1636281945517752320")]
+
+
+def test_lead_byline_with_de_baodao():
+    assert parse_byline("自由亚洲电台记者梅琳的报道") == {
+        "reporter": ["梅琳"], "editor": [], "web_editor": []}
+
+
+@pytest.mark.parametrize("caption, credit", [
+    ("中国海警人员手持刀具靠近菲方船只。（路透社）", "路透社"),
+    ("Protesters in Hong Kong. (AP)", "AP"),
+    ("金正恩会见普京。（via REUTERS）", "REUTERS"),
+    ("没有来源的说明", None),
+])
+def test_caption_credit(caption, credit):
+    body = f'<figure><img src="https://img.example.com/a.jpg"/><figcaption>{caption}</figcaption></figure><p>正文。</p>'
+    article = parse_article(_wrap(body), "x.txt")
+    assert [(i.caption, i.credit) for i in article.images] == [(caption, credit)]
+
+
+def test_page_figure_outside_furniture_is_kept():
+    page = PAGE.replace("</article>", '<figure><img src="https://img.example.com/b.jpg"/>'
+                        "<figcaption>会谈现场。（法新社）</figcaption></figure></article>"
+                        '<aside><figure><img src="https://img.example.com/ad.jpg"/>'
+                        "<figcaption>广告</figcaption></figure></aside>")
+    article = parse_article(page.encode(), "page.html")
+    assert [(i.src, i.credit) for i in article.images] == [("https://img.example.com/b.jpg", "法新社")]
