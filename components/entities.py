@@ -40,6 +40,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress, count
+from operator import itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
@@ -91,6 +93,18 @@ ADMIN_SUFFIXES = ("省", "市", "县", "自治区", "特区")
 USER_FREQ_BOOST = 20
 # No single token longer than this is looked into (a name is short; a 1 MB token is not one).
 MAX_NAME_LEN = 24
+# Blocks longer than WINDOW_CHARS are read in windows of WINDOW_MIN_CHARS..WINDOW_CHARS, cut
+# after a sentence end where there is one (work per window is bounded; a name across a cut is
+# lost, which only happens in blocks of thousands of characters).
+WINDOW_CHARS = 2000
+WINDOW_MIN_CHARS = 1000
+WINDOW_BREAKS = ("。", "！", "？", "；", "!", "?", ";", "\n")
+WINDOW_SOFT_BREAKS = ("，", "、", ",", "：", " ", "\u3000")
+# Names established with evidence that are searched for again in the whole article (an article
+# names a few dozen; the cap keeps a pathological input linear).
+MAX_ESTABLISHED = 400
+# Distinct names per type compared with each other for short forms (pairwise work).
+MAX_MERGE_NAMES = 400
 # Token endings meaning "a person of X": 中国人, 共和党人 are not mentions of X.
 DEMONYM_ENDINGS = ("人", "人士", "籍")
 # One-character organisation suffixes that name a government body on their own (外交部, 观光局).
@@ -131,6 +145,8 @@ class Lexicon:
     place_suffixes: tuple[str, ...] = ()
     place_suffix_last: set[str] = field(default_factory=set)
     abbr_re: re.Pattern | None = None
+    abbr_pair_re: re.Pattern | None = None  # where a run of two or more compound forms starts
+    abbr_affix_re: re.Pattern | None = None  # a form after a prefix verb or before a suffix
     abbr_list_re: re.Pattern | None = None
     org_suffixes: list[tuple[str, str]] = field(default_factory=list)
     org_false_tails: set[str] = field(default_factory=set)
@@ -150,6 +166,7 @@ class Lexicon:
     org_suffix_class: dict[str, str] = field(default_factory=dict)
     speech_re: re.Pattern | None = None
     after_re: re.Pattern | None = None
+    org_last_chars: set[str] = field(default_factory=set)  # last characters org_names looks at
 
 
 def _lines(name: str) -> list[str]:
@@ -162,8 +179,43 @@ def _lines(name: str) -> list[str]:
     return out
 
 
+def trie_pattern(words) -> str:
+    """A regex source matching any of the words, the longest at a position first, written as a
+    trie (总(?:统|理|书记)…): Python's regex engine would otherwise try every word at every
+    position (a plain alternation of 200 titles is several times slower)."""
+    trie: dict = {}
+    for w in {w for w in words if w}:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return "(?!)"
+
+    def build(node: dict, top: bool = False) -> str | None:
+        branches, singles = [], []
+        for ch in sorted(k for k in node if k):
+            rest = build(node[ch])
+            if rest is None:
+                singles.append(re.escape(ch))
+            else:
+                branches.append(re.escape(ch) + rest)
+        if not branches and not singles:
+            return None
+        if top:
+            # Every top-level branch starts with a literal, so the engine can skip ahead to
+            # the next possible first character (a character class there makes it 15x slower).
+            branches += singles
+        elif singles:
+            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
+        out = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + out + ")?" if "" in node else out
+
+    return "(?:" + build(trie, top=True) + ")"
+
+
 def _alternation(words) -> re.Pattern:
-    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+    return re.compile(trie_pattern(words))
 
 
 @lru_cache(maxsize=1)
@@ -194,6 +246,13 @@ def lexicon() -> Lexicon:
     lx.place_suffixes = tuple(sorted(_lines("place_suffixes.txt"), key=len, reverse=True))
     lx.place_suffix_last = {suf[-1] for suf in lx.place_suffixes}
     lx.abbr_re = re.compile("[%s]" % re.escape("".join(lx.abbr)))
+    joining = re.escape("".join(c for c, (_, f) in lx.abbr.items() if "c" in f))
+    lx.abbr_pair_re = re.compile("(?=[%s]{2})" % joining)
+    lx.abbr_affix_re = re.compile("(?<=[%s])[%s]|[%s](?=[%s])" % (
+        re.escape("".join(sorted(ABBR_PREFIXES))),
+        re.escape("".join(c for c, (_, f) in lx.abbr.items() if "p" in f)),
+        re.escape("".join(c for c, (_, f) in lx.abbr.items() if "s" in f)),
+        re.escape("".join(sorted(ABBR_SUFFIXES)))))
     chars = re.escape("".join(lx.abbr))
     lx.abbr_list_re = re.compile(r"[%s](?:、[%s]?[%s])+" % (chars, LIST_JOINERS, chars))
     lx.org_suffixes = sorted((tuple(l.split()) for l in _lines("org_suffixes.txt")),
@@ -215,6 +274,8 @@ def lexicon() -> Lexicon:
     lx.false_tail_re = re.compile("(?:%s)$" % _alternation(lx.org_false_tails).pattern)
     lx.speech_re = _alternation(lx.speech_verbs)
     lx.after_re = _alternation(lx.titles_after)
+    lx.org_last_chars = {w[-1] for w in list(lx.org_suffix_class) + list(lx.generic_orgs) +
+                         list(lx.titles) if w}
     return lx
 
 
@@ -295,6 +356,13 @@ def to_simplified(text: str) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=65536)
+def simplified_name(name: str) -> str:
+    """to_simplified of a short string such as a name, remembered (names recur)."""
+    return to_simplified(name)
+
+
+@lru_cache(maxsize=65536)
 def canonical_key(name: str) -> str:
     """The Simplified canonical form of a name in either script (for grouping across articles)."""
     s = to_simplified(name)
@@ -306,6 +374,9 @@ def canonical_key(name: str) -> str:
 # Candidates
 
 
+WORD, TAG, START, END = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
+
+
 @dataclass(slots=True)
 class Cand:
     start: int
@@ -315,12 +386,10 @@ class Cand:
     prio: int  # higher wins among candidates of the same length
 
 
-@dataclass(slots=True)
-class Token:
-    word: str
-    tag: str
-    start: int
-    end: int
+# A token is a plain tuple (word, tag, start, end): a block's tokens are built without a Python
+# call per word, hot loops unpack them, and the rest index them (t[0] word, t[1] tag, t[2]
+# start, t[3] end).
+Token = tuple
 
 
 def rjieba_tag(text: str) -> list[tuple[str, str]]:
@@ -333,13 +402,68 @@ def jieba_tag(text: str) -> list[tuple[str, str]]:
     return [(p.word, p.flag) for p in _jieba_postokenizer().cut(text)]
 
 
-def _tokens(text: str, tag_fn) -> list[Token]:
-    out, pos = [], 0
-    for word, tag in tag_fn(text):
-        end = pos + len(word)
-        out.append(Token(word, tag, pos, end))
-        pos = end
-    return out
+def _tokens(text: str, tag_fn=None, pairs=None) -> tuple[list[Token], list[int], list[int]]:
+    """(tokens, their starts, their ends) of a text (``pairs``: its (word, tag) list when
+    already tagged)."""
+    if pairs is None:
+        pairs = tag_fn(text)
+    if not pairs:
+        return [], [], []
+    words, tags = zip(*pairs)
+    ends = list(accumulate(map(len, words)))
+    starts = [0]
+    starts += ends[:-1]
+    return list(zip(words, tags, starts, ends)), starts, ends
+
+
+# What each pass of BlockAnalyser looks for in a word (most words concern none of them).
+F_DICT, F_COMPOUND, F_PLACE_SUFFIX, F_ORG = 1, 2, 4, 8
+WORD_FLAGS_MAX = 500_000  # words remembered before the table starts afresh
+
+
+class _WordFlags(dict):
+    """word -> the passes that look at it (F_* bits), worked out once per word."""
+
+    def __missing__(self, word: str) -> int:
+        lx = lexicon()
+        flags = 0
+        if word in lx.known or (3 <= len(word) <= MAX_NAME_LEN and _known_parts(word)):
+            flags |= F_DICT
+        if word in lx.compounds:
+            flags |= F_COMPOUND
+        if word[-1:] in lx.place_suffix_last:
+            flags |= F_PLACE_SUFFIX
+        if word[-1:] in lx.org_last_chars and (
+                word in lx.generic_orgs or _org_suffix(word) or _org_head_before_title(word)):
+            flags |= F_ORG  # ends like an organisation or a generic body, or has a title glued on
+        if len(self) >= WORD_FLAGS_MAX:
+            self.clear()
+        self[word] = flags
+        return flags
+
+
+WORD_FLAGS = _WordFlags()
+
+
+@lru_cache(maxsize=65536)
+def _known_parts(w: str) -> tuple:
+    """jieba glued a known name to other words (美国纽约, 中国网民, 德国总理): its known parts,
+    read greedily from the start; none when one character is left over (外交部长, 韩国瑜, 中国人)
+    or the word names a person of X (台湾人, 共和党人), not X itself."""
+    if w.endswith(DEMONYM_ENDINGS):
+        return ()
+    known = lexicon().known
+    found, i = [], 0
+    while i < len(w):
+        for j in range(len(w), i + 1, -1):
+            h = known.get(w[i:j])
+            if h:
+                found.append((i, j, h))
+                i = j
+                break
+        else:
+            break
+    return tuple(found) if found and len(w) - found[-1][1] != 1 else ()
 
 
 @lru_cache(maxsize=65536)
@@ -409,16 +533,23 @@ def _translit_run_to(text: str, end: int, lx: Lexicon, limit: int = 16) -> int:
 class BlockAnalyser:
     """Finds candidates in one block of Simplified text."""
 
-    def __init__(self, text: str, lx: Lexicon, tag_fn=rjieba_tag):
+    def __init__(self, text: str, lx: Lexicon, tag_fn=rjieba_tag, pairs=None):
         self.text = text
         self.lx = lx
-        self.toks = _tokens(text, tag_fn)
-        self.starts = {t.start: t for t in self.toks}
-        self.ends = {t.end: t for t in self.toks}
-        self.bounds = set(self.starts) | set(self.ends)
+        toks, starts, ends = _tokens(text, tag_fn, pairs)
+        self.toks = toks
+        flags = list(map(WORD_FLAGS.__getitem__, map(WORD, toks)))
+        # (index, token, flags) of the tokens some pass looks at, in order
+        self.flagged = list(compress(zip(count(), toks, flags), flags))
+        self.starts = dict(zip(starts, toks))
+        self.ends = dict(zip(ends, toks))
+        self.bounds = set(starts)  # word boundaries: every start and the last end
+        if ends:
+            self.bounds.add(ends[-1])
         self.cands: list[Cand] = []
         self.latin: list[tuple[int, str]] = []  # (offset of the parenthesis, the Latin text)
         self._title_ends: set[int] | None = None
+        self._title_matches: list[re.Match] | None = None
         self._owner: list[Token] | None = None
 
     # -- helpers
@@ -428,42 +559,29 @@ class BlockAnalyser:
 
     # -- places and organisations from the dictionaries
     def dictionary_matches(self):
-        lx = self.lx
-        for t in self.toks:
-            hit = lx.known.get(t.word)
-            if hit:
-                self.add(t.start, t.end, hit[1], hit[0], 5)
+        known = self.lx.known
+        add = self.add
+        for _, (word, _, start, end), flags in self.flagged:
+            if not flags & F_DICT:
                 continue
-            if 3 <= len(t.word) <= MAX_NAME_LEN:
-                # jieba glued a known name to other words (美国纽约, 中国网民, 德国总理): split it
-                # greedily, but not when one character is left over (外交部长, 韩国瑜, 中国人).
-                w = t.word
-                if w.endswith(DEMONYM_ENDINGS):
-                    continue  # 台湾人, 共和党人: a person of X, not X itself
-                found, i = [], 0
-                while i < len(w):
-                    for j in range(len(w), i + 1, -1):
-                        h = lx.known.get(w[i:j])
-                        if h:
-                            found.append((i, j, h))
-                            i = j
-                            break
-                    else:
-                        break
-                if found and len(w) - found[-1][1] != 1:
-                    for i, j, h in found:
-                        self.add(t.start + i, t.start + j, h[1], h[0], 4)
+            hit = known.get(word)
+            if hit:
+                add(start, end, hit[1], hit[0], 5)
+            elif 3 <= end - start <= MAX_NAME_LEN:
+                for i, j, h in _known_parts(word):
+                    add(start + i, start + j, h[1], h[0], 4)
 
     def place_compounds(self):
         lx, text = self.lx, self.text
-        for t in self.toks:
-            parts = lx.compounds.get(t.word)
+        compounds = lx.compounds
+        for _, (word, _, start, _), flags in self.flagged:
+            parts = compounds.get(word) if flags & F_COMPOUND else None
             if parts:  # 港澳台 → 香港 澳门 台湾, one character each
                 for i, canon in enumerate(parts):
-                    self.add(t.start + i, t.start + i + 1, PLACE, canon, 2)
+                    self.add(start + i, start + i + 1, PLACE, canon, 2)
         n = len(text)
         i = 0
-        for am in lx.abbr_re.finditer(text):
+        for am in lx.abbr_pair_re.finditer(text):  # where two compound forms meet (中俄)
             if am.start() < i:
                 continue
             i = am.start()
@@ -479,17 +597,17 @@ class BlockAnalyser:
                 tail_ok = j in self.ends or (j < n and (text[j] in COMPOUND_TAIL
                                                         or text[j] in ABBR_SUFFIXES))
                 tok = self.starts[i]
-                if not tail_ok and tok.end > j and tok.tag not in ("i", "l") and \
-                        tokenizer().has_word(text[j:tok.end]) and tok.end - j >= 2:
+                if not tail_ok and tok[3] > j and tok[1] not in ("i", "l") and \
+                        tokenizer().has_word(text[j:tok[3]]) and tok[3] - j >= 2:
                     tail_ok = True  # 中俄关系 as one jieba token: 中俄 + 关系
-                inside_known = any(c.start <= i and c.end >= j and c.end - c.start > j - i
-                                   for c in self.cands if c.prio >= 4)
                 # one-character tokens read as function words are not country forms: 以/p 新/a
                 # (以新的口径) is "with a new", not Israel and Singapore
-                if any(len(t.word) == 1 and t.tag.startswith(NON_PLACE_CHAR_TAGS)
-                       for k in range(i, j) for t in [self.starts.get(k)] if t):
+                if tail_ok and any(len(t[0]) == 1 and t[1].startswith(NON_PLACE_CHAR_TAGS)
+                                   for k in range(i, j) for t in [self.starts.get(k)] if t):
                     tail_ok = False
-                if tail_ok and not inside_known and run not in lx.compounds:
+                if tail_ok and run not in lx.compounds and not any(
+                        c.start <= i and c.end >= j and c.end - c.start > j - i
+                        for c in self.cands if c.prio >= 4):  # inside a known name
                     for k in range(i, j):
                         self.add(k, k + 1, PLACE, lx.abbr[text[k]][0], 1)
                     i = j
@@ -504,11 +622,11 @@ class BlockAnalyser:
                 continue
             for k, c in chars:
                 nxt = self.starts[k]
-                if len(nxt.word) > 1 and nxt.word in lx.known:
+                if len(nxt[0]) > 1 and nxt[0] in lx.known:
                     continue  # 中、美国 — the full name is matched on its own
                 self.add(k, k + 1, PLACE, lx.abbr[c][0], 1)
         # Prefix verb + form (访华, 对美) and form + suffix (俄军, 美方), as one token or two.
-        for am in lx.abbr_re.finditer(text):
+        for am in lx.abbr_affix_re.finditer(text):
             k = am.start()
             c = text[k]
             flags = lx.abbr[c][1]
@@ -522,26 +640,25 @@ class BlockAnalyser:
     def place_suffix_names(self):
         """X州, X省, X群岛... where X is a known place, a place-tagged word or a transliteration."""
         lx, text = self.lx, self.text
-        last_chars = lx.place_suffix_last
-        for t in self.toks:
-            if t.word[-1] not in last_chars:
+        for _, t, flags in self.flagged:
+            if not flags & F_PLACE_SUFFIX:
                 continue
             for suf in lx.place_suffixes:
-                if t.word.endswith(suf) and len(t.word) > len(suf):
-                    stem = t.word[: -len(suf)]
+                if t[0].endswith(suf) and len(t[0]) > len(suf):
+                    stem = t[0][: -len(suf)]
                     if stem in lx.known and lx.known[stem][1] == PLACE or \
-                            (t.tag == "ns" and len(stem) >= 2 and t.word not in lx.not_entities):
-                        self.add(t.start, t.end, PLACE, t.word, 3)
+                            (t[1] == "ns" and len(stem) >= 2 and t[0] not in lx.not_entities):
+                        self.add(t[2], t[3], PLACE, t[0], 3)
                     break
-                if t.word == suf and t.start > 0:
+                if t[0] == suf and t[2] > 0:
                     # 威斯康辛/州: the stem is the token(s) before.
-                    s = _translit_run_to(text, t.start, lx)
-                    prev = self.ends.get(t.start)
-                    if prev and prev.tag == "ns" and prev.word not in lx.not_entities and \
-                            len(prev.word) >= 2:
-                        s = min(s, prev.start) if t.start - s >= 2 else prev.start
-                    if t.start - s >= 2 and s in self.starts:
-                        self.add(s, t.end, PLACE, text[s:t.end], 3)
+                    s = _translit_run_to(text, t[2], lx)
+                    prev = self.ends.get(t[2])
+                    if prev and prev[1] == "ns" and prev[0] not in lx.not_entities and \
+                            len(prev[0]) >= 2:
+                        s = min(s, prev[2]) if t[2] - s >= 2 else prev[2]
+                    if t[2] - s >= 2 and s in self.starts:
+                        self.add(s, t[3], PLACE, text[s:t[3]], 3)
                     break
 
     # -- organisations by suffix
@@ -552,79 +669,81 @@ class BlockAnalyser:
 
     def _split_title(self, tok: Token):
         """协会会长 → 协会: an organisation suffix glued to the title that follows it."""
-        head = _org_head_before_title(tok.word)
-        return Token(head, "n", tok.start, tok.start + len(head)) if head else None
+        head = _org_head_before_title(tok[0])
+        return (head, "n", tok[2], tok[2] + len(head)) if head else None
 
     def org_names(self):
         lx, toks = self.lx, self.toks
-        for idx, t in enumerate(toks):
-            hit = self._org_suffix(t.word)
-            generic = t.word in lx.generic_orgs
+        for idx, t, flags in self.flagged:
+            if not flags & F_ORG:
+                continue  # ends in no organisation suffix, generic body or title
+            hit = self._org_suffix(t[0])
+            generic = t[0] in lx.generic_orgs
             if not hit and not generic:
                 head = self._split_title(t)
                 if head is None:
                     continue
                 t = head
-                hit = self._org_suffix(t.word) or next(
-                    ((s, c) for s, c in lx.org_suffixes if s == t.word), None)
+                hit = self._org_suffix(t[0]) or next(
+                    ((s, c) for s, c in lx.org_suffixes if s == t[0]), None)
                 if not hit:
                     continue
-            suf, cls = hit if hit else (t.word, "place")
+            suf, cls = hit if hit else (t[0], "place")
             if generic:
                 cls = "place"
             # The suffix token alone names a government body: 外交部, 观光局, 立法院.
-            own_ok = (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(t.word) <= 4
-                      and t.tag not in FUNCTION_TAGS and t.word not in lx.not_entities
-                      and t.word[:-1] not in lx.known) or \
-                (len(t.word) > len(suf) + 1 and self._known_head(t.word[: -len(suf)]))
-            if t.word in lx.known and not generic:
+            own_ok = (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(t[0]) <= 4
+                      and t[1] not in FUNCTION_TAGS and t[0] not in lx.not_entities
+                      and t[0][:-1] not in lx.known) or \
+                (len(t[0]) > len(suf) + 1 and self._known_head(t[0][: -len(suf)]))
+            if t[0] in lx.known and not generic:
                 continue  # a specific organisation from the dictionary: never extended
             mods: list[Token] = []
             j = idx - 1
             while j >= 0 and len(mods) < ORG_MAX_MODIFIERS:
                 p = toks[j]
-                if p.word in ORG_BARRIERS:
+                if p[0] in ORG_BARRIERS:
                     break
-                if p.word in lx.titles_after or (p.word in lx.titles and p.word not in lx.known):
+                if p[0] in lx.titles_after or (p[0] in lx.titles and p[0] not in lx.known):
                     break
-                ok_tag = p.tag in ORG_MOD_TAGS or p.word in lx.known or \
-                    (p.tag == "ns" and len(p.word) == 1)
-                if not ok_tag or not any(_is_cjk(ch) or ch.isalnum() for ch in p.word):
+                ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
+                    (p[1] == "ns" and len(p[0]) == 1)
+                if not ok_tag or not any(_is_cjk(ch) or ch.isalnum() for ch in p[0]):
                     break
-                if len(p.word) == 1 and not (mods and all(
-                        ch in lx.translit for ch in mods[0].word)):
+                if len(p[0]) == 1 and not (mods and all(
+                        ch in lx.translit for ch in mods[0][0])):
                     break  # 美 + 拉尼西亚 is one name; 朝 + 联合会 (中、俄、朝联合会) is not
                 mods.insert(0, p)
-                if p.word in lx.known and lx.known[p.word][1] == PLACE:
+                if p[0] in lx.known and lx.known[p[0]][1] == PLACE:
                     break  # a place starts the name: 台湾观光局, 中国外交部
                 j -= 1
             # Drop leading modifiers that are generic words until a proper one leads.
             while mods and not self._specific(mods[0]) and cls != "loose":
                 mods.pop(0)
             if cls == "place":
-                if mods and mods[0].word in lx.known and lx.known[mods[0].word][1] == PLACE:
-                    start = mods[0].start
-                    self.add(start, t.end, ORG, self.text[start:t.end], 6)
-                elif not mods and len(t.word) > len(suf) and \
-                        self._place_head(t.word[: -len(suf)]):
-                    self.add(t.start, t.end, ORG, t.word, 6)  # 日本政府 as one jieba token
+                if mods and mods[0][0] in lx.known and lx.known[mods[0][0]][1] == PLACE:
+                    start = mods[0][2]
+                    self.add(start, t[3], ORG, self.text[start:t[3]], 6)
+                elif not mods and len(t[0]) > len(suf) and \
+                        self._place_head(t[0][: -len(suf)]):
+                    self.add(t[2], t[3], ORG, t[0], 6)  # 日本政府 as one jieba token
                 continue
-            if mods and len(t.word) == 1 and all(self._place_head(m.word) for m in mods):
+            if mods and len(t[0]) == 1 and all(self._place_head(m[0]) for m in mods):
                 mods = []  # 中国 + 部 (人权观察中国部): a bare suffix after a place names nothing
             if mods:
                 if cls == "strict" and not any(self._specific(m) for m in mods):
                     mods = []
                 elif len(mods) == 1 and len(suf) > 1 and cls == "strict" and \
-                        mods[0].word in lx.known and lx.known[mods[0].word][1] == ORG:
+                        mods[0][0] in lx.known and lx.known[mods[0][0]][1] == ORG:
                     mods = []  # 联合国组织: a known organisation and a category noun
                     own_ok = False
             if mods:
-                start = mods[0].start
-                name = self.text[start:t.end]
+                start = mods[0][2]
+                name = self.text[start:t[3]]
                 if name not in lx.not_entities:
-                    self.add(start, t.end, ORG, name, 6)
+                    self.add(start, t[3], ORG, name, 6)
             elif own_ok:
-                self.add(t.start, t.end, ORG, t.word, 3)
+                self.add(t[2], t[3], ORG, t[0], 3)
 
     def _place_head(self, head: str) -> bool:
         hit = self.lx.known.get(head)
@@ -636,12 +755,12 @@ class BlockAnalyser:
 
     def _specific(self, tok: Token) -> bool:
         lx = self.lx
-        if tok.word in lx.known:
+        if tok[0] in lx.known:
             return True
-        if tok.tag in ("nz", "nt", "ns", "nr", "nrt", "nrfg", "j", "eng") and \
-                tok.word not in lx.not_entities:
+        if tok[1] in ("nz", "nt", "ns", "nr", "nrt", "nrfg", "j", "eng") and \
+                tok[0] not in lx.not_entities:
             return True
-        return len(tok.word) >= 2 and all(ch in lx.translit for ch in tok.word)
+        return len(tok[0]) >= 2 and all(ch in lx.translit for ch in tok[0])
 
     def publications(self):
         """《北京之春》杂志, 《环球时报》总编辑: a title in 《》 that the text treats as a publisher."""
@@ -657,9 +776,9 @@ class BlockAnalyser:
         for m in ORG_INTRODUCER_RE.finditer(text):
             s = m.end()
             tok = self.starts.get(s)
-            if tok and tok.tag in ("nz", "nrt", "nt", "eng") and len(tok.word) >= 2 and \
-                    tok.word not in lx.known and tok.word not in lx.not_entities:
-                self.add(tok.start, tok.end, ORG, tok.word, 2)
+            if tok and tok[1] in ("nz", "nrt", "nt", "eng") and len(tok[0]) >= 2 and \
+                    tok[0] not in lx.known and tok[0] not in lx.not_entities:
+                self.add(tok[2], tok[3], ORG, tok[0], 2)
                 continue
             # jieba cuts across the boundary (公司法/盛): a short name before a Latin name
             for length in (2, 3, 4):
@@ -685,30 +804,30 @@ class BlockAnalyser:
         if any(d in run for d in DOTS) or run_end - pos >= 4:
             return run_end
         tok = self.starts.get(pos)
-        if tok and tok.tag.startswith("nr") and 2 <= len(tok.word) <= 4:
-            end = tok.end
-            if all(ch in lx.translit for ch in tok.word) and run_end in self.ends:
+        if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+            end = tok[3]
+            if all(ch in lx.translit for ch in tok[0]) and run_end in self.ends:
                 end = max(end, run_end)  # 梅/拉尼/娅 cut apart by jieba
             nxt = self.starts.get(end)
-            if len(tok.word) == 2 and tok.word[0] in lx.surnames and nxt and \
-                    _is_cjk(nxt.word[0]) and nxt.word[0] not in NAME_STOP_CHARS and \
-                    len(nxt.word) >= 2 and not tokenizer().has_word(nxt.word):
+            if len(tok[0]) == 2 and tok[0][0] in lx.surnames and nxt and \
+                    _is_cjk(nxt[0][0]) and nxt[0][0] not in NAME_STOP_CHARS and \
+                    len(nxt[0]) >= 2 and not tokenizer().has_word(nxt[0]):
                 end += 1  # 侯友/宜则: jieba's HMM glued the last given-name character onward
             return self._trim_name_end(pos, end)
         sur = 2 if text[pos:pos + 2] in lx.double_surnames else (
             1 if text[pos] in lx.surnames else 0)
         nxt = self.starts.get(pos + 1)
-        if sur == 1 and tok and len(tok.word) == 1 and nxt and nxt.tag.startswith("nr"):
-            if len(nxt.word) == 2:
+        if sur == 1 and tok and len(tok[0]) == 1 and nxt and nxt[1].startswith("nr"):
+            if len(nxt[0]) == 2:
                 return pos + 3  # 何/明德: jieba read the surname as a pronoun
-            if len(nxt.word) == 3 and nxt.word[0] in lx.surnames:
+            if len(nxt[0]) == 3 and nxt[0][0] in lx.surnames:
                 return pos + 4  # 叶/刘淑仪: a Hong Kong married name, husband's surname first
-        if sur and tok and (tok.tag.startswith(FUNCTION_TAGS) and not tok.tag.startswith("nr")):
+        if sur and tok and (tok[1].startswith(FUNCTION_TAGS) and not tok[1].startswith("nr")):
             sur = 0  # 都没有: the 'surname' is a function word here
-        if sur and tok and len(tok.word) > sur + 2:
+        if sur and tok and len(tok[0]) > sur + 2:
             sur = 0  # 关系密切: a longer word starts here
-        if sur and tok and len(tok.word) >= 2 and not tok.tag.startswith(("nr", "nz", "j")) \
-                and tokenizer().has_word(tok.word):
+        if sur and tok and len(tok[0]) >= 2 and not tok[1].startswith(("nr", "nz", "j")) \
+                and tokenizer().has_word(tok[0]):
             sur = 0  # 任期内, 金融学: the 'surname' starts a dictionary word
         if sur:
             if text[pos + sur:pos + sur + 2] in lx.titles_after:
@@ -718,15 +837,15 @@ class BlockAnalyser:
                     text[pos + sur + given] not in NAME_STOP_CHARS:
                 given += 1
             first = self.starts.get(pos + sur)
-            if first and len(first.word) >= 2 and not first.tag.startswith("nr") and \
-                    first.end >= pos + sur + given and first.tag.startswith(FUNCTION_TAGS + ("v",)):
+            if first and len(first[0]) >= 2 and not first[1].startswith("nr") and \
+                    first[3] >= pos + sur + given and first[1].startswith(FUNCTION_TAGS + ("v",)):
                 return None  # the 'given name' is a common word: 都持, 都没有
             if given == 2:
                 nxt = self.starts.get(pos + sur + 1)
-                if nxt and len(nxt.word) >= 2 and nxt.word not in lx.known and \
-                        not nxt.tag.startswith("nr") and nxt.end > pos + sur + 2 and \
+                if nxt and len(nxt[0]) >= 2 and nxt[0] not in lx.known and \
+                        not nxt[1].startswith("nr") and nxt[3] > pos + sur + 2 and \
                         not self._in_name_token(pos + sur + 1) and \
-                        tokenizer().has_word(nxt.word):
+                        tokenizer().has_word(nxt[0]):
                     given = 1  # 王刚受访: the third character starts a dictionary word
             if given:
                 return pos + sur + given
@@ -743,10 +862,16 @@ class BlockAnalyser:
             e -= 1
         return e
 
+    def _titles(self) -> list[re.Match]:
+        """The titles in the text (person_names and _trim_title both read them)."""
+        if self._title_matches is None:
+            self._title_matches = list(self.lx.title_re.finditer(self.text))
+        return self._title_matches
+
     def _trim_title(self, s: int, e: int) -> int:
         """Move a name start past a title glued in front of it (总理拉布卡, 主席布朗)."""
         if self._title_ends is None:
-            self._title_ends = {m.end() for m in self.lx.title_re.finditer(self.text)}
+            self._title_ends = {m.end() for m in self._titles()}
         best = s
         for k in range(s + 1, e - 1):
             if k in self._title_ends:
@@ -758,9 +883,9 @@ class BlockAnalyser:
         if self._owner is None:
             owner = []
             for t in self.toks:
-                owner.extend([t] * (t.end - t.start))
+                owner.extend([t] * (t[3] - t[2]))
             self._owner = owner
-        return 0 <= pos < len(self._owner) and self._owner[pos].tag.startswith("nr")
+        return 0 <= pos < len(self._owner) and self._owner[pos][1].startswith("nr")
 
     def _valid_person(self, name: str) -> bool:
         lx = self.lx
@@ -778,7 +903,7 @@ class BlockAnalyser:
     def person_names(self):
         lx, text = self.lx, self.text
         # A title right before the name: 外交部发言人华春莹, 参议员科顿.
-        for m in lx.title_re.finditer(text):
+        for m in self._titles():
             if m.end() not in self.bounds and not self._in_name_token(m.end()):
                 continue  # the title must end where jieba ends a word (总统府 is not 总统 + 府)
             end = self._name_after(m.end())
@@ -797,7 +922,7 @@ class BlockAnalyser:
             else:
                 s = m.start() - 1
                 if s >= 0 and text[s] in lx.surnames and s in self.starts and \
-                        self.starts[s].end == s + 1 and (s == 0 or not _is_cjk(text[s - 1]) or
+                        self.starts[s][3] == s + 1 and (s == 0 or not _is_cjk(text[s - 1]) or
                                                          text[s - 1] not in lx.translit):
                     # A surname and a title: 王教授, 李医生 (surname-only names count).
                     self.add(s, m.end(), PERSON, text[s:m.end()], 2)
@@ -805,42 +930,43 @@ class BlockAnalyser:
                 # Name then title: 科顿参议员, 法塔斯教授.
                 tok = self.ends.get(m.start())
                 s = _translit_run_to(text, m.start(), lx)
-                if tok and tok.tag.startswith("nr") and 2 <= len(tok.word) <= 4:
-                    s = min(s, tok.start) if m.start() - s >= 2 else tok.start
+                if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+                    s = min(s, tok[2]) if m.start() - s >= 2 else tok[2]
                 s = self._trim_title(s, m.start())
                 if m.start() - s >= 2:
                     name = text[s:m.start()]
-                    if self._valid_person(name) and (tok and tok.tag.startswith("nr")
+                    if self._valid_person(name) and (tok and tok[1].startswith("nr")
                                                      or all(c in lx.translit for c in name)):
                         self.add(s, m.start(), PERSON, name, 2)
         # A reporting verb right after the name: 李奇岳说, 布朗表示.
         for m in lx.speech_re.finditer(text):
             e = m.start()
             tok = self.ends.get(e)
-            if tok and len(tok.word) == 1 and _is_cjk(tok.word) and \
-                    tok.word not in BEFORE_VERB_WORDS:
-                prev = self.ends.get(tok.start)
-                if prev and prev.tag.startswith("nr") and len(prev.word) == 2 and \
-                        prev.word[0] in lx.surnames and self._valid_person(text[prev.start:e]):
+            if tok and len(tok[0]) == 1 and _is_cjk(tok[0]) and \
+                    tok[0] not in BEFORE_VERB_WORDS:
+                prev = self.ends.get(tok[2])
+                if prev and prev[1].startswith("nr") and len(prev[0]) == 2 and \
+                        prev[0][0] in lx.surnames and self._valid_person(text[prev[2]:e]):
                     # 李家/超/表示, 严德/发/指出: jieba split the last character of the name off
-                    self.add(prev.start, e, PERSON, text[prev.start:e], 2)
+                    self.add(prev[2], e, PERSON, text[prev[2]:e], 2)
                     continue
-            if tok and tok.tag.startswith("nr") and 2 <= len(tok.word) <= 4:
-                name = tok.word
+            if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+                name = tok[0]
                 if (name[0] in lx.surnames or name[:2] in lx.double_surnames or
                         all(c in lx.translit for c in name)) and self._valid_person(name):
                     s = _translit_run_to(text, e, lx) if all(c in lx.translit for c in name) \
-                        else tok.start
-                    s = self._trim_title(min(s, tok.start), e)
+                        else tok[2]
+                    s = self._trim_title(min(s, tok[2]), e)
                     e2 = self._trim_name_end(s, e)
                     if self._valid_person(text[s:e2]):
                         self.add(s, e2, PERSON, text[s:e2], 2)
         # jieba's dictionary marks well-known full names nrfg (习近平): a name on its own.
-        for t in self.toks:
-            if t.tag == "nrfg" and 2 <= len(t.word) <= 4 and self._valid_person(t.word) and \
-                    (t.word[0] in lx.surnames or t.word[:2] in lx.double_surnames) and \
-                    not (len(t.word) == 2 and t.word.endswith("家")):  # 李家: the Li family
-                self.add(t.start, t.end, PERSON, t.word, 2)
+        toks = self.toks
+        for t in compress(toks, map("nrfg".__eq__, map(TAG, toks))):
+            if 2 <= len(t[0]) <= 4 and self._valid_person(t[0]) and \
+                    (t[0][0] in lx.surnames or t[0][:2] in lx.double_surnames) and \
+                    not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
+                self.add(t[2], t[3], PERSON, t[0], 2)
         # Dotted foreign names: 安东尼奥·法塔斯.
         last_end = -1
         for m in DOT_RE.finditer(text):
@@ -864,8 +990,8 @@ class BlockAnalyser:
                 continue
             tok = self.ends.get(e)
             s = _translit_run_to(text, e, lx)
-            if tok and tok.tag.startswith("nr") and 2 <= len(tok.word) <= 4:
-                s = min(s, tok.start) if e - s >= 2 else tok.start
+            if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+                s = min(s, tok[2]) if e - s >= 2 else tok[2]
             if e - s >= 2:
                 s = self._trim_title(s, e)
                 name = text[s:e]
@@ -930,15 +1056,102 @@ def _byline_spans(text: str, staff: set[str]) -> list[tuple[int, int]]:
 
 def _select(cands: list[Cand]) -> list[Cand]:
     """Longest match wins; among equal lengths the higher priority, then the earlier."""
+    if not cands:
+        return []
     chosen: list[Cand] = []
-    taken: set[int] = set()  # character positions already in a chosen mention (linear time)
-    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.prio, c.start)):
-        span = range(c.start, c.end)
-        if any(i in taken for i in span):
+    taken = bytearray(max(c.end for c in cands))  # 1 where a chosen mention is (linear time)
+    for c in sorted(cands, key=_SELECT_ORDER):
+        s, e = c.start, c.end
+        if taken.find(1, s, e) != -1:
             continue
         chosen.append(c)
-        taken.update(span)
-    return sorted(chosen, key=lambda c: c.start)
+        taken[s:e] = b"\x01" * (e - s)
+    chosen.sort(key=_CAND_START)
+    return chosen
+
+
+def _SELECT_ORDER(c: Cand):
+    return (c.start - c.end, -c.prio, c.start)
+
+
+def _CAND_START(c: Cand) -> int:
+    return c.start
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """[start, end) windows of at most WINDOW_CHARS covering a block: a very long block (a whole
+    article on one line) is read window by window so that no step sees more than a window;
+    windows end at a sentence end, else a comma or space, else anywhere."""
+    n = len(text)
+    out, start = [], 0
+    while n - start > WINDOW_CHARS:
+        lo, hi = start + WINDOW_MIN_CHARS, start + WINDOW_CHARS
+        cut = max(text.rfind(ch, lo, hi) for ch in WINDOW_BREAKS)
+        if cut < 0:
+            cut = max(text.rfind(ch, lo, hi) for ch in WINDOW_SOFT_BREAKS)
+        end = cut + 1 if cut >= 0 else hi
+        out.append((start, end))
+        start = end
+    out.append((start, n))
+    return out
+
+
+def _simplify_all(texts: list[str]) -> list[str]:
+    """to_simplified of each text, with one OpenCC call for all of them when that keeps every
+    length (a conversion never reaches across the newline that joins them)."""
+    if len(texts) > 1:
+        joined = "\n".join(texts)
+        out = _opencc("t2s").convert(joined)
+        if len(out) == len(joined):
+            parts = out.split("\n")
+            if len(parts) == len(texts) and all(len(p) == len(t) for p, t in zip(parts, texts)):
+                return parts
+    return [to_simplified(t) for t in texts]
+
+
+def _tag_all(texts: list[str], tag_fn) -> list[list]:
+    """tag_fn of each text, with one call for all of them joined by newlines (jieba cuts at a
+    newline, so the words are the same); per text when the split does not come out exact."""
+    if len(texts) > 1 and not any("\n" in t or "\r" in t for t in texts):
+        pairs = tag_fn("\n".join(texts))
+        words = list(map(WORD, pairs))
+        out, i = [], 0
+        try:
+            for _ in range(len(texts) - 1):
+                j = words.index("\n", i)
+                out.append(pairs[i:j])
+                i = j + 1
+        except ValueError:
+            out = []
+        out.append(pairs[i:])
+        if len(out) == len(texts) and \
+                all(sum(map(len, map(WORD, c))) == len(t) for c, t in zip(out, texts)):
+            return out
+    return [tag_fn(t) for t in texts]
+
+
+def _clip(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of a block as spans of its window [lo, hi)."""
+    return [(max(s, lo) - lo, min(e, hi) - lo) for s, e in spans if s < hi and e > lo]
+
+
+def _find_established(established: dict[str, tuple[str, str]], analysers) -> None:
+    """Adds a candidate wherever a name established with evidence occurs again."""
+    for surface, (key, type_) in established.items():
+        n = len(surface)
+        latin = surface.isascii()
+        for a in analysers:
+            text = a.text
+            k = text.find(surface)
+            while k >= 0:
+                e = k + n
+                # Latin aliases only as whole words
+                whole = not latin or not ((k > 0 and text[k - 1].isalnum()) or
+                                          (e < len(text) and text[e].isalnum()))
+                # an organisation name ends where a word ends (not 中国外交部 in 中国外交部长)
+                if whole and (type_ != ORG or (k in a.bounds and e in a.bounds)):
+                    a.add(k, e, type_, key, 0)
+                k = text.find(surface, k + 1)
 
 
 def extract_entities(article: Article, tagger=None) -> list[Mention]:
@@ -953,11 +1166,27 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     if article.title:
         blocks.append((TITLE_BLOCK, article.title))
     blocks += [(i, b.text) for i, b in enumerate(article.blocks)]
-    staff = {to_simplified(n) for n in article.staff_names if n}
-    simp = [to_simplified(t) for _, t in blocks]
-    analysers = [BlockAnalyser(s, lx, tag_fn).run() for s in simp]
-    masks = [_byline_spans(s, staff) for s in simp]
-    reporters = [{m.end() for m in DATELINE_RE.finditer(s)} for s in simp]
+    staff = {simplified_name(n) for n in article.staff_names if n}
+    simp = _simplify_all([t for _, t in blocks])
+    # Segments: (index into blocks, offset in the block, Simplified text); one per block unless
+    # the block is longer than a window. Staff spans and dateline reporters are read on the
+    # whole block, then given to each window in its own offsets.
+    seg_block: list[int] = []
+    seg_base: list[int] = []
+    seg_text: list[str] = []
+    masks: list[list[tuple[int, int]]] = []
+    reporters: list[set[int]] = []
+    for bi, s in enumerate(simp):
+        mask = _byline_spans(s, staff)
+        rep_ends = [m.end() for m in DATELINE_RE.finditer(s)]
+        for lo, hi in _windows(s):
+            seg_block.append(bi)
+            seg_base.append(lo)
+            seg_text.append(s[lo:hi])
+            masks.append(_clip(mask, lo, hi) if lo or hi < len(s) else mask)
+            reporters.append({r - lo for r in rep_ends if lo <= r < hi})
+    analysers = [BlockAnalyser(t, lx, tag_fn, pairs).run()
+                 for t, pairs in zip(seg_text, _tag_all(seg_text, tag_fn))]
     first_pass = [_select(a.cands) for a in analysers]
 
     # Names established with evidence anywhere in the article, found again everywhere.
@@ -967,51 +1196,48 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             if c.type in (PERSON, ORG) and c.prio >= 2 and c.start not in rep_starts and \
                     not any(c.start < e and ms < c.end for ms, e in mask):
                 surface = a.text[c.start:c.end]
-                if surface not in lx.known and surface not in staff:
+                if surface not in lx.known and surface not in staff and \
+                        len(established) < MAX_ESTABLISHED:
                     established.setdefault(surface, (c.key, c.type))
     # Short forms of dotted foreign names: 法塔斯 for 安东尼奥·法塔斯.
     for surface, (key, type_) in list(established.items()):
         if type_ == PERSON and any(d in surface for d in DOTS):
-            last = re.split("[%s]" % DOTS, surface)[-1]
+            last = DOT_RE.split(surface)[-1]
             if len(last) >= 2:
                 established.setdefault(last, (key, PERSON))
     # Latin aliases in parentheses right after a mention.
     for a, chosen in zip(analysers, first_pass):
+        if not a.latin:
+            continue
         ends = {c.end: c for c in chosen}
         for name_end, latin in a.latin:
             c = ends.get(name_end)
             if c is None:
                 continue
             for alias in latin_alias(latin, c.type):
-                if alias and alias not in established and not alias.isdigit():
+                if alias and alias not in established and not alias.isdigit() and \
+                        len(established) < 2 * MAX_ESTABLISHED:
                     established[alias] = (c.key, c.type)
-    for surface, (key, type_) in established.items():
-        for a in analysers:
-            text = a.text
-            k = text.find(surface)
-            while k >= 0:
-                e = k + len(surface)
-                # Latin aliases only as whole words
-                whole = not surface.isascii() or not ((k > 0 and text[k - 1].isalnum()) or
-                                                      (e < len(text) and text[e].isalnum()))
-                # an organisation name ends where a word ends (not 中国外交部 in 中国外交部长)
-                if whole and (type_ != ORG or (k in a.bounds and e in a.bounds)):
-                    a.add(k, e, type_, key, 0)
-                k = text.find(surface, k + 1)
+    _find_established(established, analysers)
 
     # (block, candidate, surface as written, surface in Simplified)
     raw: list[tuple[int, Cand, str, str]] = []
-    for (block, text), s, a, mask, rep_starts in zip(blocks, simp, analysers, masks, reporters):
+    for bi, base, st, a, mask, rep_starts in zip(seg_block, seg_base, seg_text, analysers, masks,
+                                                  reporters):
+        block, text = blocks[bi]
         for c in _select(a.cands):
-            if any(c.start < e and ms < c.end for ms, e in mask):
+            if mask and any(c.start < e and ms < c.end for ms, e in mask):
                 continue
             if c.type == PERSON and c.start in rep_starts:
                 continue
-            surf_s = s[c.start:c.end]
+            surf_s = st[c.start:c.end]
             if surf_s in staff or c.key in staff:
                 continue
             if surf_s in lx.not_entities and c.end - c.start > 1:
                 continue
+            if base:
+                c.start += base
+                c.end += base
             raw.append((block, c, text[c.start:c.end], surf_s))
 
     # The name is the Simplified canonical key in either script (one referent, one name across
@@ -1044,28 +1270,44 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
     place or a government body.
     """
     lx = lexicon()
-    order: list[tuple[str, str]] = []
-    for k in items:
-        if k not in order:
-            order.append(k)
+    order = list(dict.fromkeys(items))
+    position = {k: i for i, k in enumerate(order)}
+    # A short form shares its last character with the full name (外交部 / 中国外交部, 陆委会 /
+    # 大陆委员会, 法塔斯 / 安东尼奥·法塔斯), a place its first (云南 / 云南省): only names in
+    # the same group are compared, and only the first MAX_MERGE_NAMES of a group.
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for k in order:
+        groups.setdefault(_merge_group(k), []).append(k)
     target: dict[tuple[str, str], str] = {}
-    for idx, (key, type_) in enumerate(order):
-        longer = [(e, t) for e, t in order if t == type_ and _short_form_of(key, e, type_)]
-        earlier = [k for k in longer if order.index(k) < idx]
+    for idx, k in enumerate(order):
+        key, type_ = k
+        group = groups[_merge_group(k)]
+        if len(group) > MAX_MERGE_NAMES:
+            if k not in group[:MAX_MERGE_NAMES]:
+                continue
+            group = group[:MAX_MERGE_NAMES]
+        longer = [g for g in group if _short_form_of(key, g[0], type_)]
+        earlier = [g for g in longer if position[g] < idx]
         if earlier:
-            target[(key, type_)] = earlier[0][0]
+            target[k] = earlier[0][0]
         elif len(longer) == 1:
-            target[(key, type_)] = longer[0][0]
-    # Variants built on a short form: 交通部 + 观光局 → 台湾观光局.
+            target[k] = longer[0][0]
+    # Variants built on a short form: 交通部 + 观光局 → 台湾观光局 (the first such short form
+    # in the order the short forms were merged).
+    merged_at = {k: i for i, k in enumerate(target)}
     for key, type_ in order:
         if type_ != ORG or (key, type_) in target:
             continue
-        for (short, st), full in list(target.items()):
-            if st == ORG and len(short) >= 3 and key.endswith(short) and key != full:
+        shorts = sorted((merged_at[(key[i:], ORG)], key[i:]) for i in range(1, len(key) - 2)
+                        if (key[i:], ORG) in target)
+        for _, short in shorts:
+            full = target[(short, ORG)]
+            if key != full:
                 head = key[: -len(short)]
                 hit = lx.known.get(head)
                 if hit and (hit[1] == PLACE or head in lx.generic_orgs):
                     target[(key, type_)] = full
+                    merged_at[(key, type_)] = len(merged_at)
                     break
 
     def resolve(k: tuple[str, str]) -> str:
@@ -1076,6 +1318,11 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
         return k[0]
 
     return [resolve(k) for k in items]
+
+
+def _merge_group(k: tuple[str, str]) -> tuple[str, str]:
+    key, type_ = k
+    return (type_, key[:1] if type_ == PLACE else key[-1:])
 
 
 def _abbreviates(short: str, long: str) -> bool:
@@ -1103,11 +1350,11 @@ def summarize_entities(mentions: list[Mention]) -> list[dict]:
     full: Counter = Counter()  # mentions by more than a one-character form (欧 in 欧美)
     aliases: dict[tuple[str, str], list[str]] = {}
     prev: Mention | None = None
-    for m in sorted(mentions, key=lambda m: (m.block != TITLE_BLOCK, m.block, m.start)):
+    for m in sorted(mentions, key=lambda m: (m.block != TITLE_BLOCK, m.block, m[2])):
         k = (m.name, m.type)
         order.setdefault(k, len(order))
         apposition = (prev is not None and prev.block == m.block and prev.name == m.name
-                      and prev.type == m.type and 0 < m.start - prev.end <= 2
+                      and prev.type == m.type and 0 < m[2] - prev[3] <= 2
                       and m.surface.isascii() and not prev.surface.isascii())
         if not apposition:
             counts[k] += 1
@@ -1181,10 +1428,10 @@ def top_keywords(texts: list[str], k: int = 20, exclude=()) -> list[tuple[str, f
         for s_, e_ in spans:
             covered.update(range(s_, e_))
         for t in a.toks:
-            w = t.word.strip()
-            if len(w) < 2 or not t.tag.startswith(KEYWORD_TAGS) or t.tag == "eng" or \
-                    t.tag.startswith(("nr", "ns", "nt")) or t.start in covered or \
-                    (t.end - 1) in covered:
+            w = t[0].strip()
+            if len(w) < 2 or not t[1].startswith(KEYWORD_TAGS) or t[1] == "eng" or \
+                    t[1].startswith(("nr", "ns", "nt")) or t[2] in covered or \
+                    (t[3] - 1) in covered:
                 continue
             if w in lx.kw_stop or w in lx.not_entities or w in lx.known or w in lx.titles or \
                     NUMBER_RE.match(w) or w.isascii():

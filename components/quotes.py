@@ -1423,7 +1423,7 @@ def _written_names(mentions: list[Mention]) -> dict[str, str]:
     for m in mentions:
         if m.type == "person":
             forms = seen.setdefault(m.name, {})
-            if m.surface and _entities.to_simplified(m.surface) == m.name:
+            if m.surface and (m.surface == m.name or _entities.simplified_name(m.surface) == m.name):
                 forms[m.surface] = forms.get(m.surface, 0) + 1
     # max() keeps the first of equal counts (dicts keep the order of first appearance).
     return {name: max(forms, key=forms.get) if forms else name for name, forms in seen.items()}
@@ -1433,7 +1433,7 @@ def _canonical_speaker(written: str, by_written: dict[str, str]) -> str:
     """The Simplified canonical name of a speaker the stage knows by its written form: the
     entity stage's name (in Simplified), else the canonical key of the written name."""
     name = by_written.get(written)
-    return _entities.to_simplified(name) if name else _entities.canonical_key(written)
+    return _entities.simplified_name(name) if name else _entities.canonical_key(written)
 
 
 def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
@@ -1444,7 +1444,8 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     mentions = mentions or []
     written = _written_names(mentions)
     by_written = {w: name for name, w in written.items()}
-    reader = _Reader(article, [replace(m, name=written[m.name]) if m.type == "person" else m
+    reader = _Reader(article, [replace(m, name=written[m.name])
+                               if m.type == "person" and written[m.name] != m.name else m
                                for m in mentions])
     found = reader.read()
     profiles: dict[str, tuple[str | None, list[str]]] = {}

@@ -153,6 +153,12 @@ def check_article(article, data: bytes | None = None) -> Article:
         # characters such as '\x1f' is kept by the loader and is not a contract breach.
         if not isinstance(b.text, str) or not b.text.strip(BLANK):
             _fail(f"block {i} has empty text {b.text!r}")
+    # Body text is read out of the file, never multiplied: a block per copy of nested markup
+    # would turn a small upload into megabytes of text for every later stage.
+    if data is not None:
+        body_chars = sum(len(b.text) for b in a.blocks)
+        if body_chars > len(data):
+            _fail(f"{body_chars:,} characters of body text from a {len(data):,}-byte file")
     # The security invariant: no address other than absolute http(s) ever leaves the loader.
     if a.url is not None and not _is_http(a.url):
         _fail(f"article url {a.url!r} is not http(s)")
