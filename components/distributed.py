@@ -351,8 +351,8 @@ def attach_parquet(store, out_dir: str | pathlib.Path, *, batch_size: int = ATTA
     upsert, duplicate and version rules, without re-deriving rows from Analysis objects); with a
     store that lacks it, Analysis objects are rebuilt and passed to ``Store.write``.
     Returns counts by write status plus ``errors`` (files the parse job rejected), ``articles``
-    and ``stale`` (True when the output was made by another parser version: the store then
-    re-derives those articles from their kept bytes at its next start).
+    and ``stale`` (True when the output was made by another parser version: the store is then
+    marked with that version, so its next start re-derives everything from the kept bytes).
     """
     from .store import ensure_ready
 
@@ -396,8 +396,12 @@ def attach_parquet(store, out_dir: str | pathlib.Path, *, batch_size: int = ATTA
     flush()
     counts["errors"] = errors
     counts["articles"] = total
-    counts["stale"] = bool(meta.get("parser_version")) and \
-        meta.get("parser_version") != pipeline.parser_version()
+    made_by = meta.get("parser_version")
+    counts["stale"] = bool(made_by) and made_by != pipeline.parser_version()
+    if counts["stale"] and total:
+        # Record the older version, so that the store's next start (ensure_ready) re-derives
+        # everything from the kept bytes with the current pipeline.
+        store.set_settings({"parser_version": made_by})
     return counts
 
 

@@ -103,12 +103,22 @@ WINDOW_SOFT_BREAKS = ("，", "、", ",", "：", " ", "\u3000")
 # Names established with evidence that are searched for again in the whole article (an article
 # names a few dozen; the cap keeps a pathological input linear).
 MAX_ESTABLISHED = 400
+# How far before a full name its title is looked for (经济学教授陈志明 makes 陈教授 him).
+TITLE_REFERENCE_WINDOW = 12
 # Distinct names per type compared with each other for short forms (pairwise work).
 MAX_MERGE_NAMES = 400
 # Token endings meaning "a person of X": 中国人, 共和党人 are not mentions of X.
 DEMONYM_ENDINGS = ("人", "人士", "籍")
 # One-character organisation suffixes that name a government body on their own (外交部, 观光局).
 GOV_CHAR_SUFFIXES = set("部局署院厅办社")
+# Tags of a whole dictionary word that make a run of one-character country forms an everyday
+# word (加以 v, 以法 v, 美意 n); the noun tags give way to a compound context (中意合作).
+EVERYDAY_WORD_TAGS = {"v", "vd", "vn", "vi", "n", "a", "ad", "an", "d", "p", "c", "u", "r", "m",
+                      "q", "i", "l", "z", "b", "y", "e", "o"}
+EVERYDAY_NOUN_TAGS = {"n", "a", "an", "vn", "i", "l", "b"}
+# ... and the tags that do so even for a word jieba guessed (以新/a in 以新的口径), where a guessed
+# n, j or even p is a real compound (意法, 美日, 美以).
+GUESSED_WORD_TAGS = {"a", "ad", "v", "vd", "d"}
 # Tags of one-character tokens that cannot be a country form in a compound (以/p, 新/a).
 NON_PLACE_CHAR_TAGS = ("p", "a", "d", "c", "v", "u", "r", "m", "q", "y", "e", "o")
 # Tags of one-character tokens that are function words, never the surname of a name.
@@ -116,6 +126,22 @@ FUNCTION_TAGS = ("d", "p", "c", "u", "r", "v", "m", "q", "f", "t", "y", "e", "o"
 # Words that introduce a name rather than belong to it (智库哈德逊研究所: 智库 stops the org).
 ORG_BARRIERS = {"智库", "机构", "组织", "媒体", "公司", "品牌", "官方", "成员", "旗下", "国际媒体",
                 "民间团体", "团体", "单位", "官媒", "网站", "平台", "知名", "著名"}
+# Quantity words never lead an organisation's name (大量大学毕业生 is not 大量大学).
+ORG_QUANTIFIERS = {"大量", "大批", "许多", "很多", "不少", "众多", "部分", "一些", "多数", "大多数",
+                   "少数", "各类", "各种", "各个", "各大", "所有", "全部", "其他", "其它", "若干",
+                   "多家", "多所", "数家", "数所", "几家", "几所", "整个", "这些", "那些"}
+# Conjunctions inside the name of a government body after a place: 深圳市住房和建设局.
+ORG_JOINERS = {"和", "与", "及"}
+# Tags of idioms and set phrases: 收拾残局 ends in 局 but names nothing.
+IDIOM_TAGS = ("i", "l")
+# A unit of a university or academy written right after it is part of its name:
+# 诺丁汉大学当代中国学院, 哈佛大学肯尼迪学院 (PARENT + up to SUBUNIT_MAX_GAP words + SUBUNIT).
+ORG_PARENT_ENDINGS = ("大学", "学院", "研究院", "科学院")
+ORG_SUBUNIT_ENDINGS = ("学院", "学系", "研究所", "研究中心", "中心", "实验室")
+SUBUNIT_MAX_GAP = 3
+# The platform X, only where the text says it is one: 在社交平台X上, 在X上写道.
+X_PLATFORM_RE = re.compile(r"X(?:(?<=平台X)|(?<=媒体X)|(?<=[在于]X))(?=上|平台|账号|帐号|发文|发帖)")
+X_PLATFORM_KEY = "推特"
 # Category nouns right before a proper noun that make it an organisation: 品牌奥迪, 公司法盛.
 ORG_INTRODUCERS = ("公司", "品牌", "集团", "企业", "厂商", "车企", "银行", "智库", "媒体", "网站",
                    "平台", "杂志", "报纸", "机构", "组织", "政党", "乐团", "球队")
@@ -146,6 +172,7 @@ class Lexicon:
     place_suffix_last: set[str] = field(default_factory=set)
     abbr_re: re.Pattern | None = None
     abbr_pair_re: re.Pattern | None = None  # where a run of two or more compound forms starts
+    compound_context_re: re.Pattern | None = None  # words after a compound: 关系, 两国, 边境
     abbr_affix_re: re.Pattern | None = None  # a form after a prefix verb or before a suffix
     abbr_list_re: re.Pattern | None = None
     org_suffixes: list[tuple[str, str]] = field(default_factory=list)
@@ -243,14 +270,17 @@ def lexicon() -> Lexicon:
         parts = line.split()
         if len(parts[0]) == len(parts) - 1:  # one referent per character
             lx.compounds[parts[0]] = parts[1:]
+    lx.compound_context_re = _alternation(_lines("place_compound_context.txt"))
     lx.place_suffixes = tuple(sorted(_lines("place_suffixes.txt"), key=len, reverse=True))
     lx.place_suffix_last = {suf[-1] for suf in lx.place_suffixes}
     lx.abbr_re = re.compile("[%s]" % re.escape("".join(lx.abbr)))
     joining = re.escape("".join(c for c, (_, f) in lx.abbr.items() if "c" in f))
-    lx.abbr_pair_re = re.compile("(?=[%s]{2})" % joining)
-    lx.abbr_affix_re = re.compile("(?<=[%s])[%s]|[%s](?=[%s])" % (
-        re.escape("".join(sorted(ABBR_PREFIXES))),
-        re.escape("".join(c for c, (_, f) in lx.abbr.items() if "p" in f)),
+    # two different forms (a run with a repeated character is no compound: 中中)
+    lx.abbr_pair_re = re.compile("([%s])(?=(?!\\1)[%s])" % (joining, joining))
+    p_forms = re.escape("".join(c for c, (_, f) in lx.abbr.items() if "p" in f))
+    # the form first (a character class the engine scans for), then what is around it
+    lx.abbr_affix_re = re.compile("[%s](?<=[%s][%s])|[%s](?=[%s])" % (
+        p_forms, re.escape("".join(sorted(ABBR_PREFIXES))), p_forms,
         re.escape("".join(c for c, (_, f) in lx.abbr.items() if "s" in f)),
         re.escape("".join(sorted(ABBR_SUFFIXES)))))
     chars = re.escape("".join(lx.abbr))
@@ -374,7 +404,7 @@ def canonical_key(name: str) -> str:
 # Candidates
 
 
-WORD, TAG, START, END = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
+WORD = itemgetter(0)  # the word of a token or of a (word, tag) pair
 
 
 @dataclass(slots=True)
@@ -600,10 +630,19 @@ class BlockAnalyser:
                 if not tail_ok and tok[3] > j and tok[1] not in ("i", "l") and \
                         tokenizer().has_word(text[j:tok[3]]) and tok[3] - j >= 2:
                     tail_ok = True  # 中俄关系 as one jieba token: 中俄 + 关系
+                # What only a compound is followed by (中印边境, 日韩关系) outweighs the tags.
+                context = lx.compound_context_re.match(text, j) is not None
                 # one-character tokens read as function words are not country forms: 以/p 新/a
                 # (以新的口径) is "with a new", not Israel and Singapore
-                if tail_ok and any(len(t[0]) == 1 and t[1].startswith(NON_PLACE_CHAR_TAGS)
-                                   for k in range(i, j) for t in [self.starts.get(k)] if t):
+                if tail_ok and not context and any(
+                        len(t[0]) == 1 and t[1].startswith(NON_PLACE_CHAR_TAGS)
+                        for k in range(i, j) for t in [self.starts.get(k)] if t):
+                    tail_ok = False
+                # a dictionary word of everyday vocabulary made of such characters: 加以 (v),
+                # 以法 (v), 美意 (n), 中意 (n); a noun is a compound where the context says so
+                if tail_ok and tok[3] == j and tok[1] in EVERYDAY_WORD_TAGS and \
+                        not (context and tok[1] in EVERYDAY_NOUN_TAGS) and \
+                        (tok[1] in GUESSED_WORD_TAGS or tokenizer().has_word(run)):
                     tail_ok = False
                 if tail_ok and run not in lx.compounds and not any(
                         c.start <= i and c.end >= j and c.end - c.start > j - i
@@ -692,17 +731,31 @@ class BlockAnalyser:
             if generic:
                 cls = "place"
             # The suffix token alone names a government body: 外交部, 观光局, 立法院.
-            own_ok = (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(t[0]) <= 4
-                      and t[1] not in FUNCTION_TAGS and t[0] not in lx.not_entities
-                      and t[0][:-1] not in lx.known) or \
-                (len(t[0]) > len(suf) + 1 and self._known_head(t[0][: -len(suf)]))
+            own_ok = t[1] not in IDIOM_TAGS and (
+                (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(t[0]) <= 4
+                 and t[1] not in FUNCTION_TAGS and t[0] not in lx.not_entities
+                 and t[0][:-1] not in lx.known) or
+                (len(t[0]) > len(suf) + 1 and self._known_head(t[0][: -len(suf)])) or
+                # jieba's own dictionary names it an organisation (国家统计局, 建设局)
+                (t[1] == "nt" and len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and
+                 len(t[0]) > len(suf) + 1 and t[0] not in lx.not_entities))
             if t[0] in lx.known and not generic:
                 continue  # a specific organisation from the dictionary: never extended
             mods: list[Token] = []
             j = idx - 1
             while j >= 0 and len(mods) < ORG_MAX_MODIFIERS:
                 p = toks[j]
-                if p[0] in ORG_BARRIERS:
+                if p[0] in ORG_BARRIERS or p[0] in ORG_QUANTIFIERS:
+                    break
+                if p[0] in ORG_JOINERS:
+                    # 住房和建设局: a joiner between two plain nouns (not two organisations)
+                    q = toks[j - 1] if j > 0 else None
+                    if (mods or len(t[0]) > len(suf)) and q and q[1] in ORG_MOD_TAGS and \
+                            len(q[0]) >= 2 and not self._org_suffix(q[0]) and \
+                            q[0] not in lx.known:
+                        mods.insert(0, p)
+                        j -= 1
+                        continue
                     break
                 if p[0] in lx.titles_after or (p[0] in lx.titles and p[0] not in lx.known):
                     break
@@ -717,6 +770,10 @@ class BlockAnalyser:
                 if p[0] in lx.known and lx.known[p[0]][1] == PLACE:
                     break  # a place starts the name: 台湾观光局, 中国外交部
                 j -= 1
+            # A joiner belongs to the name only after a place (深圳市住房和建设局).
+            joiner = next((k for k, m in enumerate(mods) if m[0] in ORG_JOINERS), None)
+            if joiner is not None and not (self._place_head(mods[0][0]) or mods[0][1] == "ns"):
+                mods = mods[joiner + 1:]
             # Drop leading modifiers that are generic words until a proper one leads.
             while mods and not self._specific(mods[0]) and cls != "loose":
                 mods.pop(0)
@@ -738,12 +795,32 @@ class BlockAnalyser:
                     mods = []  # 联合国组织: a known organisation and a category noun
                     own_ok = False
             if mods:
-                start = mods[0][2]
+                start = self._parent_start(mods[0][2], t[0])
                 name = self.text[start:t[3]]
                 if name not in lx.not_entities:
                     self.add(start, t[3], ORG, name, 6)
             elif own_ok:
-                self.add(t[2], t[3], ORG, t[0], 3)
+                start = self._parent_start(t[2], t[0])
+                self.add(start, t[3], ORG, self.text[start:t[3]], 3 if start == t[2] else 6)
+
+    def _parent_start(self, start: int, last: str) -> int:
+        """Where a unit's name starts when a university or academy comes right before it
+        (诺丁汉大学 + 当代中国学院): the parent's start, else ``start``."""
+        if not last.endswith(ORG_SUBUNIT_ENDINGS):
+            return start
+        pos = start
+        for _ in range(SUBUNIT_MAX_GAP + 1):
+            p = self.ends.get(pos)
+            if p is None or p[0] in ORG_BARRIERS or p[0] in ORG_QUANTIFIERS:
+                return start
+            if p[0].endswith(ORG_PARENT_ENDINGS) and len(p[0]) > 2 and \
+                    (p[1] in ("nt", "nz", "ns", "j") or p[0] in self.lx.known or
+                     self._known_head(p[0])):
+                return p[2]
+            if p[1] not in ORG_MOD_TAGS + ("t",) or not _is_cjk(p[0][0]):
+                return start
+            pos = p[2]
+        return start
 
     def _place_head(self, head: str) -> bool:
         hit = self.lx.known.get(head)
@@ -761,6 +838,11 @@ class BlockAnalyser:
                 tok[0] not in lx.not_entities:
             return True
         return len(tok[0]) >= 2 and all(ch in lx.translit for ch in tok[0])
+
+    def platform_x(self):
+        """在社交平台X上, 在X上写道: the platform X (formerly Twitter), never a bare letter."""
+        for m in X_PLATFORM_RE.finditer(self.text):
+            self.add(m.start(), m.end(), ORG, X_PLATFORM_KEY, 4)
 
     def publications(self):
         """《北京之春》杂志, 《环球时报》总编辑: a title in 《》 that the text treats as a publisher."""
@@ -822,6 +904,10 @@ class BlockAnalyser:
                 return pos + 3  # 何/明德: jieba read the surname as a pronoun
             if len(nxt[0]) == 3 and nxt[0][0] in lx.surnames:
                 return pos + 4  # 叶/刘淑仪: a Hong Kong married name, husband's surname first
+        if sur == 1 and tok and len(tok[0]) == 1 and nxt and len(nxt[0]) == 2 and \
+                nxt[1] in ("ns", "nz") and nxt[0] not in lx.known and \
+                nxt[0][0] not in NAME_STOP_CHARS:
+            return pos + 3  # 何/亚东 after a title: a given name jieba read as a place
         if sur and tok and (tok[1].startswith(FUNCTION_TAGS) and not tok[1].startswith("nr")):
             sur = 0  # 都没有: the 'surname' is a function word here
         if sur and tok and len(tok[0]) > sur + 2:
@@ -961,8 +1047,7 @@ class BlockAnalyser:
                     if self._valid_person(text[s:e2]):
                         self.add(s, e2, PERSON, text[s:e2], 2)
         # jieba's dictionary marks well-known full names nrfg (习近平): a name on its own.
-        toks = self.toks
-        for t in compress(toks, map("nrfg".__eq__, map(TAG, toks))):
+        for t in [t for t in self.toks if t[1] == "nrfg"]:
             if 2 <= len(t[0]) <= 4 and self._valid_person(t[0]) and \
                     (t[0][0] in lx.surnames or t[0][:2] in lx.double_surnames) and \
                     not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
@@ -1014,6 +1099,7 @@ class BlockAnalyser:
         self.org_names()
         self.org_introduced()
         self.publications()
+        self.platform_x()
         self.person_names()
         return self
 
@@ -1243,6 +1329,7 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     # The name is the Simplified canonical key in either script (one referent, one name across
     # the archive); the article's own spelling is the surface and shows among the aliases.
     keys = _merge_keys([(c.key, c.type) for _, c, _, _ in raw])
+    keys = _merge_title_references(raw, keys, simp, blocks)
     return [Mention(name=key, type=c.type, surface=surf, block=block, start=c.start, end=c.end)
             for (block, c, surf, _), key in zip(raw, keys)]
 
@@ -1320,6 +1407,46 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
     return [resolve(k) for k in items]
 
 
+def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> list[str]:
+    """A surname with a title (陈教授, 习主席) names the one person of the article with that
+    surname who is given that title somewhere (经济学教授陈志明, 国家主席习近平); with two such
+    people, or none, it stays as it is."""
+    people = list(dict.fromkeys(k for (_, c, _, _), k in zip(raw, keys) if c.type == PERSON))
+    refs = {k: _title_reference_surname(k) for k in people}
+    if not any(refs.values()):
+        return keys
+    text_of = {block: s for (block, _), s in zip(blocks, simp)}
+    # where each person's full name stands: (block, start) of its mentions
+    where: dict[str, list[tuple[int, int]]] = {}
+    for (block, c, _, _), k in zip(raw, keys):
+        if c.type == PERSON and not refs[k]:
+            where.setdefault(k, []).append((block, c.start))
+    target: dict[str, str] = {}
+    for ref, sur in refs.items():
+        if not sur:
+            continue
+        title = ref[len(sur):]
+        same = [p for p in where if p.startswith(sur) and len(p) > len(sur)]
+        if len(same) == 1 and any(
+                title in text_of[b][max(0, st - TITLE_REFERENCE_WINDOW):st]
+                for b, st in where[same[0]]):
+            target[ref] = same[0]
+    if not target:
+        return keys
+    return [target.get(k, k) if c.type == PERSON else k for (_, c, _, _), k in zip(raw, keys)]
+
+
+def _title_reference_surname(name: str) -> str | None:
+    """The surname of 陈教授 / 习主席 / 欧阳部长 (a surname and a title, no given name)."""
+    lx = lexicon()
+    for n in (2, 1):
+        sur, rest = name[:n], name[n:]
+        if (sur in lx.double_surnames if n == 2 else sur in lx.surnames) and rest and \
+                (rest in lx.titles or lx.titles_after.get(rest) == "title"):
+            return sur
+    return None
+
+
 def _merge_group(k: tuple[str, str]) -> tuple[str, str]:
     key, type_ = k
     return (type_, key[:1] if type_ == PLACE else key[-1:])
@@ -1350,11 +1477,11 @@ def summarize_entities(mentions: list[Mention]) -> list[dict]:
     full: Counter = Counter()  # mentions by more than a one-character form (欧 in 欧美)
     aliases: dict[tuple[str, str], list[str]] = {}
     prev: Mention | None = None
-    for m in sorted(mentions, key=lambda m: (m.block != TITLE_BLOCK, m.block, m[2])):
+    for m in sorted(mentions, key=lambda m: (m.block != TITLE_BLOCK, m.block, m.start)):
         k = (m.name, m.type)
         order.setdefault(k, len(order))
         apposition = (prev is not None and prev.block == m.block and prev.name == m.name
-                      and prev.type == m.type and 0 < m[2] - prev[3] <= 2
+                      and prev.type == m.type and 0 < m.start - prev.end <= 2
                       and m.surface.isascii() and not prev.surface.isascii())
         if not apposition:
             counts[k] += 1

@@ -339,6 +339,8 @@ def _vocab() -> _Vocab:
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
     strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|回答|回覆|答|在|於|于|对|對|向|也|还|還|则|則|曾|"
                    r"今天|昨天|前天|今年|去年|近日|日前|此前|之前|先前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
+                   # times of day (李進勇晚間表示: the name ends before them)
+                   r"上午|下午|中午|晚上|晚间|晚間|傍晚|凌晨|早上|当晚|當晚|今晨|今晚|昨晚|深夜|"
                    r"星期|周[一二三四五六日末]|週[一二三四五六日末]|当天|當天|早前|稍早|随后|隨後|\d|"
                    r"[〇零一二三四五六七八九十两兩]+[月日号號]|[（(])")
     post = (r"(?:" + strict_post + r"|已|都|又|更|和|与|與|跟|及|的|等|[，,、。：:；]|$|"
@@ -802,6 +804,8 @@ class _Mask:
         self.ends = [e for _, e in merged]
 
     def __contains__(self, pos: int) -> bool:
+        if not self.starts:
+            return False
         i = bisect.bisect_right(self.starts, pos) - 1
         return i >= 0 and pos < self.ends[i]
 
@@ -841,7 +845,9 @@ def _analyse_structure(text: str) -> _Para:
     parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
                if m.start() not in quote_mask]
     mask = _Mask(quote_iv + parens)
-    role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text) if m.start() not in mask]
+    role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text)]
+    if mask.starts:
+        role_breaks = [b for b in role_breaks if b not in mask]
     breaks = sorted(set(role_breaks) | {s.close for s in spans if s.close < len(text)})
     speech_closes = [sp.close for sp in spans
                      if SPEECH_PUNCT_RE.search(text, sp.open + 1, sp.close) or
@@ -973,7 +979,7 @@ class _Reader:
             pos = text.find(surface)
             while pos != -1:
                 end = pos + len(surface)
-                if pos not in para.mask and not any(taken[pos:end]):
+                if pos not in para.mask and taken.find(1, pos, end) == -1:
                     hits.append((pos, end, self.registry.surface_to_name[surface]))
                     taken[pos:end] = b"\x01" * (end - pos)
                 pos = text.find(surface, end)

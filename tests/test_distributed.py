@@ -118,6 +118,29 @@ def test_store_attaches_parquet(parquet, expected, tmp_path):
         store.close()
 
 
+def test_stale_output_marks_the_store_for_rederivation(parquet, tmp_path):
+    """Parquet made by another pipeline version is attached, and the store is left marked
+    with that version so that its next start re-derives everything."""
+    import shutil
+
+    from components.store import get_store
+
+    out, _ = parquet
+    old = tmp_path / "old-out"
+    shutil.copytree(out, old)
+    meta = json.loads((old / distributed.META_FILE).read_text())
+    meta["parser_version"] = "0ld0ld0ld0ld"
+    (old / distributed.META_FILE).write_text(json.dumps(meta))
+    store = get_store(tmp_path / "stale.duckdb")
+    try:
+        counts = distributed.attach_parquet(store, old)
+        assert counts == {"added": N_ARTICLES, "errors": 1, "articles": N_ARTICLES,
+                          "stale": True}
+        assert store.get_setting("parser_version") == "0ld0ld0ld0ld"
+    finally:
+        store.close()
+
+
 @pytest.mark.slow
 def test_command_line_on_local_process_cluster(archive, expected, tmp_path):
     """The documented command, with its own local cluster of two worker processes."""

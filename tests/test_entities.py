@@ -333,3 +333,96 @@ def test_long_inputs_stay_linear():
     rows = summary(["米勒（Matthew Miller）" * 2_000, "中国" * 20_000])
     assert by_name(rows)[("米勒", "person")]["count"] == 2_000
     assert by_name(rows)[("中国", "place")]["count"] == 20_000
+
+
+def test_a_one_megabyte_single_line_block_is_read_in_windows():
+    """A whole article on one line (1 MB) is analysed window by window: it returns, every
+    mention points at its surface, and names are found all along the line."""
+    sentence = "美国总统拜登（Joe Biden）表示，中俄关系值得关注，北京和莫斯科回应。"
+    text = sentence * (1_000_000 // len(sentence.encode("utf-8")) + 1)
+    assert len(text.encode("utf-8")) >= 1_000_000
+    art = make_article([text])
+    mentions = ent.extract_entities(art)
+    for m in mentions:
+        assert text[m.start:m.end] == m.surface
+    rows = by_name(ent.summarize_entities(mentions))
+    n = text.count(sentence)
+    assert rows[("拜登", "person")]["count"] == n
+    assert rows[("莫斯科", "place")]["count"] == n
+    assert max(m.end for m in mentions) > len(text) - len(sentence)
+
+
+def test_windows_cut_long_blocks_at_sentence_ends_and_cover_them():
+    text = ("一句话。" * 600) + ("没有标点的长串" * 800)
+    wins = ent._windows(text)
+    assert wins[0][0] == 0 and wins[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(wins, wins[1:]))
+    assert all(e - s <= ent.WINDOW_CHARS for s, e in wins)
+    assert text[wins[0][1] - 1] == "。"  # a cut after a sentence end where there is one
+    assert ent._windows("短文本。") == [(0, 4)]
+
+
+def test_one_tagger_call_for_all_blocks_gives_the_words_of_each(seed_bytes):
+    art = parse_article(seed_bytes, "seed.txt")
+    texts = [ent.to_simplified(b.text) for b in art.blocks] + ["", "a b", "中国 "]
+    assert ent._tag_all(texts, ent.rjieba_tag) == [ent.rjieba_tag(t) for t in texts]
+    assert ent._simplify_all(["臺灣", "", "習近平說"]) == ["台湾", "", "习近平说"]
+
+
+# --- general rules for gaps found on held-out articles --------------------------------------------
+
+def test_everyday_words_made_of_country_forms_are_not_compounds():
+    for text in ["对此加以限制。", "这是他的一片美意。", "我很中意这个。", "他以法治国。", "这是一种美德。",
+                 "以新的口径发布。"]:
+        assert [r for r in summary([text]) if r["type"] == "place"] == [], text
+    # ... while a compound context makes them places even where jieba tags a form as a word
+    rows = by_name(summary(["中印边境再起冲突，日韩关系回暖，中越两国签约，中意合作加深。"]))
+    for name in ("中国", "印度", "日本", "韩国", "越南", "意大利"):
+        assert (name, "place") in rows, name
+
+
+def test_organisation_suffix_needs_a_name_before_it():
+    rows = summary(["根本无力替发展商收拾残局。", "工厂吸纳了大量大学毕业生。", "一些公司和很多医院关门。"])
+    assert [r["name"] for r in rows if r["type"] == "org"] == []
+
+
+def test_long_organisation_names_stay_whole():
+    rows = by_name(summary(["深圳市住房和建设局表示，国家统计局数据显示房价下跌。",
+                            "英国诺丁汉大学当代中国学院副教授接受德国之音采访。",
+                            "美国国务院和国防部表示关注，哈佛大学肯尼迪学院发表报告。"]))
+    assert ("深圳市住房和建设局", "org") in rows
+    assert ("国家统计局", "org") in rows
+    assert ("诺丁汉大学当代中国学院", "org") in rows
+    assert rows[("德国之声", "org")]["aliases"] == ["德国之音"]
+    assert ("美国国务院", "org") in rows and ("国防部", "org") in rows
+    assert ("哈佛大学肯尼迪学院", "org") in rows
+    assert ("德国", "place") not in rows and ("中国学院", "org") not in rows
+
+
+def test_x_is_a_platform_only_where_the_text_says_so():
+    rows = by_name(summary(["他在社交平台X上写道，支持改革。", "她随后在X上写道：谢谢。"]))
+    assert rows[("推特", "org")] == {"name": "推特", "type": "org", "count": 2, "aliases": ["X"]}
+    assert summary(["X光检查显示正常，X因素很重要。"]) == []
+
+
+def test_surname_and_title_refer_back_to_the_person_given_that_title():
+    rows = by_name(summary(["经济学教授陈志明认为，成本上升。陈教授说，关税只是稻草。",
+                            "外长王毅表示关切。专家王教授表示赞同。"]))
+    assert rows[("陈志明", "person")]["count"] == 2
+    assert rows[("陈志明", "person")]["aliases"] == ["陈教授"]
+    assert ("王教授", "person") in rows  # 王毅 is never called 教授: another person
+
+
+def test_names_after_titles_jieba_misreads():
+    rows = by_name(summary(["中国商务部发言人何亚东此前曾指责欧盟。",
+                            "研究员克蕾儿·莫罗（Claire Moreau）指出，莫罗认为对话重要。"]))
+    assert ("何亚东", "person") in rows
+    moreau = rows[("克蕾儿·莫罗", "person")]
+    assert moreau["count"] == 2 and moreau["aliases"] == ["Claire Moreau", "莫罗"]
+
+
+def test_agency_dateline_paragraph_still_counts_its_mentions():
+    rows = by_name(summary(["（中央社记者吴小豪台北21日电）大陆委员会今天表示，中共没有管辖权。"],
+                           staff=["吴小豪"]))
+    assert ("中央社", "org") in rows and ("大陆委员会", "org") in rows
+    assert ("吴小豪", "person") not in rows

@@ -385,3 +385,20 @@ def test_upload_result_shows_a_hostile_title_as_text(hostile_app, tmp_path, monk
         from components import store as store_mod
         loaders.clear()
         store_mod.close_store(str(tmp_path / "upload.duckdb"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 7 part 6: the deployment guide documents the real switches
+
+def test_deployment_guide_names_only_real_settings():
+    """Every NEWSROOM_LENS_* variable in docs/DEPLOYMENT.md is one components.settings reads, and
+    the upload switches are documented with their exact names."""
+    from components import settings
+    guide = (ROOT / "docs" / "DEPLOYMENT.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"NEWSROOM_LENS_[A-Z_]+", guide))
+    real = {settings.env_name(n) for n in settings.SETTINGS} | set(settings.DB_ENV_ALIASES)
+    assert named - real == set()
+    for name in ("upload_enabled", "upload_requires_login"):
+        assert name in settings.SETTINGS and f"`{name}`" in guide
+        assert settings.env_name(name) in guide
+    assert 'address = "127.0.0.1"' in (ROOT / ".streamlit" / "config.toml").read_text()

@@ -451,3 +451,31 @@ def test_random_text_never_breaks_and_offsets_hold():
             assert q.text.startswith(art.blocks[q.block].text[q.start:q.end])
             assert q.kind in {"expert", "official", "other", "source"}
         assert all(s["kind"] != "source" for s in quotes.summarize_speakers(got))
+
+
+# ---------------------------------------------------------------------------------------------
+# One canonical (Simplified) speaker name in either script
+
+def test_speaker_is_simplified_canonical_in_both_scripts_with_written_forms_as_aliases():
+    simp = article("俄罗斯总统普京表示，局势复杂。", "国家主席习近平说：“合作共赢。”")
+    trad = article("俄羅斯總統普丁表示，局勢複雜。", "國家主席習近平說：「合作共贏。」")
+    got_s = quotes.summarize_speakers(quotes.extract_quotes(simp, entity_mentions(simp)))
+    got_t = quotes.summarize_speakers(quotes.extract_quotes(trad, entity_mentions(trad)))
+    assert [s["name"] for s in got_s] == [s["name"] for s in got_t] == ["普京", "习近平"]
+    assert [s["aliases"] for s in got_s] == [[], []]
+    assert [s["aliases"] for s in got_t] == [["普丁"], ["習近平"]]
+    # roles stay as the article writes them
+    assert [s["role"] for s in got_t] == ["俄羅斯總統", "國家主席"]
+
+
+def test_speaker_without_entity_mention_is_simplified_too():
+    art = article("中研院研究員吳介民說：「這是統戰。」", "美國總統川普表示，他不同意。")
+    got = quotes.extract_quotes(art, [])
+    assert [(q.speaker, q.aliases) for q in got] == [("吴介民", ["吳介民"]), ("特朗普", ["川普"])]
+
+
+def test_one_speaker_per_canonical_name_aliases_joined():
+    rows = [quotes.Quote("特朗普", "总统", "official", "甲", False, 0, 0, 1, ["川普"]),
+            quotes.Quote("特朗普", None, "official", "乙", True, 1, 0, 1, ["Donald Trump"])]
+    [s] = quotes.summarize_speakers(rows)
+    assert s["aliases"] == ["川普", "Donald Trump"] and len(s["quotes"]) == 2
