@@ -103,6 +103,9 @@ FRAME_COLUMNS = {
     "images": ["article_id", "position", "src", "caption", "credit"],
     "staff": ["article_id", "role", "name"],
     "entities": ["article_id", "name", "type", "surface", "block", "start", "end"],
+    # Mentions per article and entity: the archive-wide rankings read this table, which is
+    # about a quarter of the size of `entities` (most entities recur within an article).
+    "entity_counts": ["article_id", "name", "type", "n_mentions"],
     "quotes": ["article_id", "speaker", "role", "kind", "text", "direct", "block", "start", "end",
                "aliases"],
     "social": ["article_id", "platform", "url", "post_id", "handle", "author", "posted", "text",
@@ -127,6 +130,7 @@ def frame_rows(analysis: Analysis) -> dict[str, list[tuple]]:
         "staff": [(aid, role, name) for role in STAFF_ROLES for name in a.byline.get(role, [])],
         "entities": [(aid, m.name, m.type, m.surface, m.block, m.start, m.end)
                      for m in analysis.mentions],
+        "entity_counts": _entity_counts(aid, analysis.mentions),
         "quotes": [(aid, q.speaker, q.role, q.kind, q.text, q.direct, q.block, q.start, q.end,
                     list(q.aliases)) for q in analysis.quotes],
         "social": [(aid, s.platform, s.url, s.post_id, s.handle, s.author, s.posted, s.text,
@@ -134,6 +138,14 @@ def frame_rows(analysis: Analysis) -> dict[str, list[tuple]]:
                     s.position, s.embedded) for s in analysis.social],
     }
     return rows
+
+
+def _entity_counts(aid: str, mentions) -> list[tuple]:
+    counts: dict[tuple[str, str], int] = {}
+    for m in mentions:
+        key = (m.name, m.type)
+        counts[key] = counts.get(key, 0) + 1
+    return [(aid, name, etype, n) for (name, etype), n in counts.items()]
 
 
 def to_frames(analyses: list[Analysis]) -> dict[str, pd.DataFrame]:

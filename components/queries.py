@@ -334,8 +334,8 @@ def entity_top(store, filters, measure: str = "mentions", limit: int = 10) -> pd
     sql = f"""
         WITH {cte},
         counts AS (
-            SELECT e.type, e.name, count(*) AS mentions, count(DISTINCT e.article_id) AS articles
-            FROM entities e JOIN fa ON fa.id = e.article_id
+            SELECT e.type, e.name, sum(e.n_mentions)::BIGINT AS mentions, count(*) AS articles
+            FROM entity_counts e JOIN fa ON fa.id = e.article_id
             WHERE e.type IN ('person', 'place', 'org')
             GROUP BY e.type, e.name)
         SELECT type, name, mentions, articles,
@@ -353,8 +353,8 @@ def entity_names(store, filters, limit: int = 300) -> pd.DataFrame:
     params["limit"] = int(limit)
     sql = f"""
         WITH {cte}
-        SELECT e.name, mode(e.type) AS type, count(*) AS mentions
-        FROM entities e JOIN fa ON fa.id = e.article_id
+        SELECT e.name, arg_max(e.type, e.n_mentions) AS type, sum(e.n_mentions)::BIGINT AS mentions
+        FROM entity_counts e JOIN fa ON fa.id = e.article_id
         GROUP BY e.name
         ORDER BY mentions DESC, e.name
         LIMIT $limit"""

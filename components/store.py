@@ -164,6 +164,12 @@ class Store:
             raise StoreError(f"the store {self.path} cannot be opened: {text}") from None
         except duckdb.Error as exc:
             raise StoreError(f"the store {self.path} cannot be opened: {exc}") from None
+        try:
+            # DuckDB checkpoints every 16 MB of WAL by default, which doubled the write cost
+            # per article in a 100,000-article store; the WAL is as safe, just longer.
+            self._con.execute("SET checkpoint_threshold = '256MB'")
+        except duckdb.Error:
+            pass
         self.tables = frame_columns()
         self._write_lock = threading.RLock()
         self._writer = self._con.cursor()
