@@ -788,7 +788,7 @@ def cli_ingest(paths: list[str], db: str | None = None, workers: int | None = No
 
 def cli_reparse(db: str | None = None, workers: int | None = None) -> int:
     """``python -m components.cli reparse``: re-derive every stored article from its bytes."""
-    from .pipeline import parser_version
+    from . import version
 
     store = _open_for_cli(db)
     if store is None:
@@ -801,7 +801,7 @@ def cli_reparse(db: str | None = None, workers: int | None = None) -> int:
         print("\ninterrupted: run the command again to finish", file=sys.stderr)
         return 130
     bar.close()
-    store.set_settings({"parser_version": parser_version()})
+    store.set_settings({"parser_version": version.parser_version()})
     elapsed = time.monotonic() - started
     failures = [f"failed: {r.name}: {r.reason}" for r in results if r.status == "rejected"]
     print(f"re-derived {len(results) - len(failures)} articles, failed {len(failures)} "

@@ -11,38 +11,13 @@ tables from the kept file bytes when it changes.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
-import pathlib
-
 import pandas as pd
 
 from . import entities, quotes, social
 from .model import STAFF_ROLES, Analysis, Article, ArticleError
 from .parsing import parse_article
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-# The files whose content decides what the pipeline produces.
-STAGE_FILES = ("components/model.py", "components/parsing.py", "components/textutil.py",
-               "components/entities.py", "components/quotes.py", "components/social.py",
-               "components/pipeline.py")
-DICTIONARY_DIR = ROOT / "data" / "dictionaries"
-# Bump by hand to force a re-parse for a reason the fingerprint cannot see.
-SCHEMA_EPOCH = "1"
-
-
-@functools.lru_cache(maxsize=1)
-def parser_version() -> str:
-    """A short fingerprint of the stages' code and dictionaries."""
-    digest = hashlib.sha256(SCHEMA_EPOCH.encode())
-    paths = [ROOT / f for f in STAGE_FILES]
-    if DICTIONARY_DIR.is_dir():
-        paths += sorted(p for p in DICTIONARY_DIR.rglob("*") if p.is_file())
-    for path in paths:
-        if path.is_file():
-            digest.update(path.relative_to(ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+from .version import STAGE_FILES, parser_version  # noqa: F401  (re-exported)
 
 
 def analyse_article(article: Article) -> Analysis:

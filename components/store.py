@@ -508,10 +508,13 @@ def ensure_ready(store: Store, samples_dir: str | pathlib.Path | None = SAMPLES_
     ``samples_dir=None`` never fills (the command line uses that). Cheap when nothing is to
     be done: two small reads.
     """
-    from . import ingest
-    from .pipeline import parser_version
+    from . import version
 
-    current = parser_version()
+    current = version.parser_version()
+    if store.file_count() > 0 and store.get_setting("parser_version") == current:
+        return  # the common start: nothing to do, and nothing heavy imported
+    from . import ingest
+
     if store.file_count() == 0:
         if samples_dir is not None and pathlib.Path(samples_dir).is_dir():
             ingest.ingest_paths(store, [samples_dir], progress=progress, workers=workers)

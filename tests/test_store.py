@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from components import ingest, pipeline, settings, store
+from components import ingest, pipeline, settings, store, version
 from components.store import Store, StoreBusyError, ensure_ready, get_store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -169,7 +169,7 @@ def test_parser_change_rederives_everything(tmp_path, monkeypatch, seed_bytes):
         return result
 
     monkeypatch.setattr(pipeline, "analyse", improved)
-    monkeypatch.setattr(pipeline, "parser_version", lambda: "next-version")
+    monkeypatch.setattr(version, "parser_version", lambda: "next-version")
     progress = []
     ensure_ready(s, samples_dir=None, progress=lambda d, t, m: progress.append((d, t)))
     assert sorted(calls) == ["0.txt", "1.txt", "2.txt"]
