@@ -65,6 +65,7 @@ TYPES: dict[str, dict[str, pa.DataType]] = {
     "staff": {"article_id": _S, "role": _S, "name": _S},
     "entities": {"article_id": _S, "name": _S, "type": _S, "surface": _S, "block": _I,
                  "start": _I, "end": _I},
+    "entity_counts": {"article_id": _S, "name": _S, "type": _S, "n_mentions": _I},
     "quotes": {"article_id": _S, "speaker": _S, "role": _S, "kind": _S, "text": _S,
                "direct": _B, "block": _I, "start": _I, "end": _I, "aliases": _L},
     "social": {"article_id": _S, "platform": _S, "url": _S, "post_id": _S, "handle": _S,
