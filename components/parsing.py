@@ -478,15 +478,18 @@ class _BodyReader:
 
     def _is_bold(self, el: Tag) -> bool:
         """True when every visible character sits inside <strong>/<b>."""
-        total = bold = 0
-        for node in el.find_all(string=True):
-            chunk = node.strip(BLANK)
-            if not chunk:
-                continue
-            total += len(chunk)
-            if any(p.name in BOLD_TAGS for p in node.parents if p is not el) or el.name in BOLD_TAGS:
-                bold += len(chunk)
-        return total > 0 and bold == total
+        if el.name in BOLD_TAGS:
+            return bool(clean_text(el.get_text()))
+        seen_text = False
+        for node in el.descendants:
+            if type(node) is NavigableString and node.strip(BLANK):
+                parent = node.parent
+                while parent is not None and parent is not el and parent.name not in BOLD_TAGS:
+                    parent = parent.parent
+                if parent is None or parent is el:
+                    return False  # a visible character outside any <strong>/<b>
+                seen_text = True
+        return seen_text
 
     def _links(self, el: Tag, block: int | None, related: bool = False) -> None:
         anchors = [el] if el.name == "a" else []

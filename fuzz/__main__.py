@@ -95,6 +95,8 @@ class Tally:
         self.outcomes: collections.Counter = collections.Counter()
         self.failures: dict[tuple, dict] = {}
         self.slowest = (0.0, 0)
+        self.slowest_args = None
+        self.slowest_ratio = (0.0, 0, None)  # (share of its bound, size, args)
 
     def record(self, fn, args) -> None:
         self.tried += 1
@@ -115,8 +117,12 @@ class Tally:
             kind = "refused (ArticleError)" if isinstance(result, ArticleError) else "ok"
             self.outcomes[kind] += 1
         used = time.process_time() - start
+        size = _size(args)
         if used > self.slowest[0]:
-            self.slowest = (used, _size(args))
+            self.slowest = (used, size)
+        share = used / checks.bound_seconds(size)
+        if share > self.slowest_ratio[0]:
+            self.slowest_ratio = (share, size, args)
 
 
 def run_target(name: str, examples: int, fixed_seed: int | None) -> Tally:
@@ -192,9 +198,24 @@ def main(argv: list[str] | None = None) -> int:
             shown = repr(arg)[:300] if isinstance(arg, (bytes, str)) else repr(arg)[:300]
             print(f"  FAIL {kind} at {where}: {f['message']}\n"
                   f"       {f['count']} input(s); smallest {f['size']:,} bytes: {shown}")
+        share, size, args = tally.slowest_ratio
+        print(f"  closest to its bound: {share:.0%} of the bound on {size:,} bytes")
         if opts.save and tally.failures:
             for path in _save(tally, opts.save):
                 print(f"       saved {path}")
+        if opts.save and args is not None and share >= 0.25:
+            # the input closest to a hang, to look at before it becomes one
+            opts.save.mkdir(parents=True, exist_ok=True)
+            path = opts.save / f"{name}-slowest.bin"
+            arg = args[0]
+            if isinstance(arg, bytes):
+                path.write_bytes(arg)
+            elif isinstance(arg, str):
+                path.write_text(arg, encoding="utf-8", errors="surrogatepass")
+            else:
+                path = path.with_suffix(".txt")
+                path.write_text(repr(arg), encoding="utf-8", errors="backslashreplace")
+            print(f"       slowest input saved {path}")
     print(f"total: {total_tried:,} examples, {total_failures} distinct failure(s), "
           f"{time.perf_counter() - started:.0f} s")
     return 1 if total_failures else 0
