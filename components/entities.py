@@ -29,6 +29,10 @@ What the article writes (Traditional spellings, regional variants, short forms, 
 the mention's ``surface`` and shows among the summary's ``aliases``. ``canonical_key`` maps any
 name in either script to the same Simplified key.
 
+Work is linear and bounded: a block longer than ``WINDOW_CHARS`` (a whole article on one line)
+is read in windows cut at sentence ends, names found with evidence and names compared for short
+forms are capped, and the whole article is converted and tagged in one call each.
+
 Staff credits (``article.staff_names`` and the short byline block naming them) are never
 entities. The tagger is rjieba; ``extract_entities(article, tagger=jieba_tag)`` runs the same
 rules on the private jieba POSTokenizer (the reference the tests compare against).

@@ -45,6 +45,10 @@ never read as speech):
    expert, of an association or company other); aliases = the Latin name in brackets and the
    other forms of the name (``法塔斯`` for ``安東尼奧·法塔斯``).
 
+Speaker names in the rows are always the Simplified canonical form (the entity stage's name:
+习近平 for 習近平, 普京 for 普丁), one name per person across the archive; the stage reads the text
+with the forms the article writes, and those lead the aliases. Roles stay as written.
+
 Vocabulary files are written in Simplified Chinese; Traditional forms are generated with OpenCC
 when the module loads, so the same rules read RFA/VOA (Simplified) and CNA/BBC (Traditional) text.
 """
