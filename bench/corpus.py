@@ -1,6 +1,6 @@
 """A synthetic archive for the benchmark, made at run time from real article files.
 
-In: the seed articles (``data/samples``) and, when present, the devset (``/work/shared/devset``,
+In: the seed articles (``data/samples``) and, when present, the devset (``../shared/devset``,
 never copied into the project). Out: ``make_corpus(n, out_dir)`` writes ``n`` article files in
 the archive wrapper format into ``out_dir`` (a temporary directory the caller owns) and returns
 their paths. Each file is one base article with a new URL (so a new identity), a new publication

@@ -101,7 +101,7 @@ class Article:
 
 @dataclass
 class Mention:
-    name: str  # canonical name (Simplified for Simplified articles; as the article writes it)
+    name: str  # canonical name: always Simplified, regional variants merged (普丁 -> 普京)
     type: str  # "person" | "place" | "org"
     surface: str  # the text as it stands in the article
     block: int  # TITLE_BLOCK or an index into Article.blocks
@@ -111,7 +111,7 @@ class Mention:
 
 @dataclass
 class Quote:
-    speaker: str  # canonical name
+    speaker: str  # canonical name (Simplified, as Mention.name); written forms in aliases
     role: str | None
     kind: str  # "expert" | "official" | "other" | "source" (unnamed or organisation)
     text: str

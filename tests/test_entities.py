@@ -31,7 +31,7 @@ def by_name(rows):
     return {(r["name"], r["type"]): r for r in rows}
 
 
-# --- the scorer's matching rule (copied from /work/shared/tools/score.py) -----------------------
+# --- the scorer's matching rule (copied from ../shared/tools/score.py) -----------------------
 def same_name(g, p, aliases=()):
     if g == p or g in aliases:
         return True
