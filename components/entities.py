@@ -63,7 +63,10 @@ ALIAS_FILE = "aliases.txt"
 
 DOTS = "·•‧・"
 # A Latin name in parentheses right after a Chinese name: 米勒（Matthew Miller）.
-LATIN_PAREN_RE = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9.'’&\- ,/]{0,120}?)\s*[）)]")
+# Latin letters with the accented ones of European names (Türk, Müller, José).
+LATIN_LETTERS = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
+LATIN_PAREN_RE = re.compile(r"[（(]\s*([%s][%s0-9.'’&\- ,/]{0,120}?)\s*[）)]"
+                            % (LATIN_LETTERS, LATIN_LETTERS))
 # Words inside a parenthesised Latin name that mark an organisation or a place, not a person.
 LATIN_NONPERSON = re.compile(
     r"\b(Agency|Association|Bureau|Forum|Group|Institute|University|College|School|Council|"
@@ -74,6 +77,12 @@ LATIN_NONPERSON = re.compile(
 LATIN_PERSON_PREFIX = re.compile(r"^(?:Sen|Rep|Dr|Mr|Mrs|Ms|Gen|Adm|Prof|Gov|Amb)\.?\s+")
 # "R-AR" after a US legislator's name: party and state.
 LATIN_PERSON_SUFFIX = re.compile(r",\s*[A-Z]-[A-Z]{2}$")
+# Characters before 任 + title that make 任 a count of terms, not a surname (第16任总统, 首任总统).
+TENURE_BEFORE = set("0123456789０１２３４５６７８９第首前现新历连继两几每各一二三四五六七八九十")
+# A pseudonym marker right after a name (阿迪拉（化名）): the name is a person's.
+PSEUDONYM_RE = re.compile(r"[（(](?:化名|假名|匿名|音译)[）)]")
+# Words joining two names (赖清德与萧美琴): after a person, a name-tagged word is a person too.
+NAME_CONJUNCTIONS = set("与和及、")
 # Prefix verbs and suffix nouns around one-character country forms: 访华, 对美, 俄军, 美方.
 ABBR_PREFIXES = set("访赴抵来驻在对援抗亲反仇侵离返旅留涉联制排脱媚友知")
 ABBR_SUFFIXES = set("军方媒籍企商资侨")
@@ -136,6 +145,12 @@ ORG_QUANTIFIERS = {"大量", "大批", "许多", "很多", "不少", "众多", "
                    "多家", "多所", "数家", "数所", "几家", "几所", "整个", "这些", "那些"}
 # Conjunctions inside the name of a government body after a place: 深圳市住房和建设局.
 ORG_JOINERS = {"和", "与", "及"}
+# A count before an organisation suffix in one token (两大党, 三家公司, 各政府).
+ORG_COUNT_STEM_RE = re.compile(r"^[一二两三四五六七八九十几多各数]+[大个家所间]?$")
+# Verbs that name a body's field inside its name (中央选举委员会, 国家发展研究院); jieba tags
+# them v, so they count as modifiers only after a noun (not 他批评委员会).
+ORG_VERB_MODIFIERS = {"选举", "研究", "发展", "改革", "规划", "监督", "管理", "审计", "救援",
+                      "协调", "调查", "监察", "保护", "促进", "教育", "培训", "执法"}
 # Tags of idioms and set phrases: 收拾残局 ends in 局 but names nothing.
 IDIOM_TAGS = ("i", "l")
 # A unit of a university or academy written right after it is part of its name:
@@ -148,7 +163,10 @@ X_PLATFORM_RE = re.compile(r"X(?:(?<=平台X)|(?<=媒体X)|(?<=[在于]X))(?=上
 X_PLATFORM_KEY = "推特"
 # Category nouns right before a proper noun that make it an organisation: 品牌奥迪, 公司法盛.
 ORG_INTRODUCERS = ("公司", "品牌", "集团", "企业", "厂商", "车企", "银行", "智库", "媒体", "网站",
-                   "平台", "杂志", "报纸", "机构", "组织", "政党", "乐团", "球队")
+                   "平台", "杂志", "报纸", "机构", "组织", "政党", "乐团", "球队", "团体")
+DEMONSTRATIVES = set("该此这那其本")
+# A quoted name right after a category noun: 援助团体“过渡期正义工作组”.
+QUOTED_NAME_RE = re.compile(r"[“「]([\u4e00-\u9fffA-Za-z0-9·]{2,14})[”」]")
 # A publication in 《》 followed by what only publishers have: 《北京之春》杂志, 《环球时报》总编辑.
 PUBLICATION_RE = re.compile(
     r"《([^《》]{2,12})》(?=杂志|月刊|周刊|期刊|报纸|网站|电视台|电台|总编辑|总编|主编|副主编|社长|"
@@ -732,6 +750,8 @@ class BlockAnalyser:
                 if not hit:
                     continue
             suf, cls = hit if hit else (t[0], "place")
+            if ORG_COUNT_STEM_RE.match(t[0][: len(t[0]) - len(suf)]):
+                continue  # 两大党, 各政府: a count of bodies, not one body's name
             if generic:
                 cls = "place"
             # The suffix token alone names a government body: 外交部, 观光局, 立法院.
@@ -761,10 +781,12 @@ class BlockAnalyser:
                         j -= 1
                         continue
                     break
-                if p[0] in lx.titles_after or (p[0] in lx.titles and p[0] not in lx.known):
-                    break
+                if p[0] in lx.titles_after or (p[0] in lx.titles and p[0] not in lx.known
+                                               and cls != "loose"):
+                    break  # but an occupation names an association: 记者协会, 律师工会
                 ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
-                    (p[1] == "ns" and len(p[0]) == 1)
+                    (p[1] == "ns" and len(p[0]) == 1) or \
+                    (p[0] in ORG_VERB_MODIFIERS and j > 0 and toks[j - 1][1] in ORG_MOD_TAGS)
                 if not ok_tag or not any(_is_cjk(ch) or ch.isalnum() for ch in p[0]):
                     break
                 if len(p[0]) == 1 and not (mods and all(
@@ -861,6 +883,13 @@ class BlockAnalyser:
         lx, text = self.lx, self.text
         for m in ORG_INTRODUCER_RE.finditer(text):
             s = m.end()
+            q = QUOTED_NAME_RE.match(text, s)
+            if q and q.group(1) not in lx.not_entities and \
+                    (m.start() == 0 or text[m.start() - 1] not in DEMONSTRATIVES) and \
+                    (_org_suffix(q.group(1)) or lx.title_re.match(text, q.end())):
+                # a name, not words (该组织“强烈谴责”): it ends like one or a title follows
+                self.add(q.start(1), q.end(1), ORG, q.group(1), 3)
+                continue
             tok = self.starts.get(s)
             if tok and tok[1] in ("nz", "nrt", "nt", "eng") and len(tok[0]) >= 2 and \
                     tok[0] not in lx.known and tok[0] not in lx.not_entities:
@@ -895,6 +924,10 @@ class BlockAnalyser:
             if all(ch in lx.translit for ch in tok[0]) and run_end in self.ends:
                 end = max(end, run_end)  # 梅/拉尼/娅 cut apart by jieba
             nxt = self.starts.get(end)
+            if tok[0] in lx.double_surnames and nxt and len(nxt[0]) == 2 and \
+                    all(_is_cjk(ch) and ch not in NAME_STOP_CHARS for ch in nxt[0]) and \
+                    (nxt[1].startswith("nr") or not tokenizer().has_word(nxt[0])):
+                return nxt[3]  # 田中/良平: a family name of two characters, then the given name
             if len(tok[0]) == 2 and tok[0][0] in lx.surnames and nxt and \
                     _is_cjk(nxt[0][0]) and nxt[0][0] not in NAME_STOP_CHARS and \
                     len(nxt[0]) >= 2 and not tokenizer().has_word(nxt[0]):
@@ -917,7 +950,7 @@ class BlockAnalyser:
         if sur and tok and len(tok[0]) > sur + 2:
             sur = 0  # 关系密切: a longer word starts here
         if sur and tok and len(tok[0]) >= 2 and not tok[1].startswith(("nr", "nz", "j")) \
-                and tokenizer().has_word(tok[0]):
+                and tokenizer().has_word(tok[0]) and not (sur == 2 and tok[0] == text[pos:pos + 2]):
             sur = 0  # 任期内, 金融学: the 'surname' starts a dictionary word
         if sur:
             if text[pos + sur:pos + sur + 2] in lx.titles_after:
@@ -928,7 +961,8 @@ class BlockAnalyser:
                 given += 1
             first = self.starts.get(pos + sur)
             if first and len(first[0]) >= 2 and not first[1].startswith("nr") and \
-                    first[3] >= pos + sur + given and first[1].startswith(FUNCTION_TAGS + ("v",)):
+                    first[3] >= pos + sur + given and first[1].startswith(FUNCTION_TAGS + ("v",)) \
+                    and (sur == 1 or tokenizer().has_word(first[0])):
                 return None  # the 'given name' is a common word: 都持, 都没有
             if given == 2:
                 nxt = self.starts.get(pos + sur + 1)
@@ -1013,7 +1047,8 @@ class BlockAnalyser:
                 s = m.start() - 1
                 if s >= 0 and text[s] in lx.surnames and s in self.starts and \
                         self.starts[s][3] == s + 1 and (s == 0 or not _is_cjk(text[s - 1]) or
-                                                         text[s - 1] not in lx.translit):
+                                                         text[s - 1] not in lx.translit) and \
+                        (s == 0 or text[s - 1] not in TENURE_BEFORE):
                     # A surname and a title: 王教授, 李医生 (surname-only names count).
                     self.add(s, m.end(), PERSON, text[s:m.end()], 2)
                     continue
@@ -1056,6 +1091,31 @@ class BlockAnalyser:
                     (t[0][0] in lx.surnames or t[0][:2] in lx.double_surnames) and \
                     not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
                 self.add(t[2], t[3], PERSON, t[0], 2)
+        # A name marked as a pseudonym: 阿迪拉（化名）, 王明（假名）.
+        for m in PSEUDONYM_RE.finditer(text):
+            e = m.start()
+            tok = self.ends.get(e)
+            s = _translit_run_to(text, e, lx)
+            if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+                s = min(s, tok[2]) if e - s >= 2 else tok[2]
+            if e - s >= 2:
+                s = self._trim_title(s, e)
+                if e - s >= 2 and self._valid_person(text[s:e]):
+                    self.add(s, e, PERSON, text[s:e], 3)
+        # Two names joined by 与/和 (赖清德与萧美琴): a name-tagged word right after a person
+        # found with evidence is a person too.
+        for c in [c for c in self.cands if c.type == PERSON]:
+            e = c.end
+            if e < len(text) and text[e] in NAME_CONJUNCTIONS:
+                tok = self.starts.get(e + 1)
+                nxt = tok and self.starts.get(tok[3])
+                if tok and len(tok[0]) == 1 and tok[0] in lx.surnames and nxt and \
+                        nxt[1].startswith("nr") and len(nxt[0]) == 2:
+                    tok = (tok[0] + nxt[0], "nr", tok[2], nxt[3])  # 郭/美玲: one name cut in two
+                if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4 and \
+                        (tok[0][0] in lx.surnames or tok[0][:2] in lx.double_surnames) and \
+                        self._valid_person(tok[0]):
+                    self.add(tok[2], tok[3], PERSON, tok[0], 2)
         # Dotted foreign names: 安东尼奥·法塔斯.
         last_end = -1
         for m in DOT_RE.finditer(text):
@@ -1079,6 +1139,11 @@ class BlockAnalyser:
                 continue
             tok = self.ends.get(e)
             s = _translit_run_to(text, e, lx)
+            if tok and len(tok[0]) == 1 and _is_cjk(tok[0]) and tok[0] not in NAME_STOP_CHARS:
+                prev = self.ends.get(tok[2])
+                if prev and prev[1].startswith("nr") and len(prev[0]) == 2 and \
+                        prev[0][0] in lx.surnames:
+                    tok = (prev[0] + tok[0], prev[1], prev[2], tok[3])  # 范秋/姮（Pham Thu Hang）
             if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
                 s = min(s, tok[2]) if e - s >= 2 else tok[2]
             if e - s >= 2:
@@ -1383,6 +1448,17 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
             target[k] = earlier[0][0]
         elif len(longer) == 1:
             target[k] = longer[0][0]
+    # A family name of two characters on its own (田中 for 田中良平, 石破 for 石破茂) is the one
+    # person of the article whose name starts with it (persons are grouped by their last
+    # character above, so these are compared here).
+    families = [k for k in order if k[1] == PERSON and len(k[0]) == 2 and k not in target
+                and k[0] in lx.double_surnames]
+    if families:
+        persons = [k[0] for k in order if k[1] == PERSON and len(k[0]) >= 3][:MAX_MERGE_NAMES]
+        for k in families:
+            longer = [p for p in persons if p.startswith(k[0]) and not DOT_RE.search(p)]
+            if len(longer) == 1:
+                target[k] = longer[0]
     # Variants built on a short form: 交通部 + 观光局 → 台湾观光局 (the first such short form
     # in the order the short forms were merged).
     merged_at = {k: i for i, k in enumerate(target)}
@@ -1422,18 +1498,32 @@ def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> li
     text_of = {block: s for (block, _), s in zip(blocks, simp)}
     # where each person's full name stands: (block, start) of its mentions
     where: dict[str, list[tuple[int, int]]] = {}
+    first_ref: dict[str, tuple[int, int]] = {}
     for (block, c, _, _), k in zip(raw, keys):
         if c.type == PERSON and not refs[k]:
             where.setdefault(k, []).append((block, c.start))
+        elif c.type == PERSON:
+            first_ref.setdefault(k, (block, c.start))
+    honorifics = lexicon().titles_after
+
+    def titled(p: str, title: str) -> bool:
+        # the title before the name (经济学教授陈志明) or right after it (李国平教授)
+        return any(title in text_of[b][max(0, st - TITLE_REFERENCE_WINDOW):st] or
+                   text_of[b].startswith(title, st + len(p)) for b, st in where[p])
+
     target: dict[str, str] = {}
     for ref, sur in refs.items():
         if not sur:
             continue
         title = ref[len(sur):]
         same = [p for p in where if p.startswith(sur) and len(p) > len(sur)]
-        if len(same) == 1 and any(
-                title in text_of[b][max(0, st - TITLE_REFERENCE_WINDOW):st]
-                for b, st in where[same[0]]):
+        if honorifics.get(title) == "honorific":
+            # 周女士 after 周若兰: the one person of that surname named before it
+            if len(same) == 1 and min(where[same[0]]) < first_ref.get(ref, (-1, -1)):
+                target[ref] = same[0]
+            continue
+        same = [p for p in same if titled(p, title)]
+        if len(same) == 1:
             target[ref] = same[0]
     if not target:
         return keys
@@ -1446,7 +1536,7 @@ def _title_reference_surname(name: str) -> str | None:
     for n in (2, 1):
         sur, rest = name[:n], name[n:]
         if (sur in lx.double_surnames if n == 2 else sur in lx.surnames) and rest and \
-                (rest in lx.titles or lx.titles_after.get(rest) == "title"):
+                (rest in lx.titles or rest in lx.titles_after):
             return sur
     return None
 

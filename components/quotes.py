@@ -88,7 +88,9 @@ CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;—–]")
 # Speech-like quote content: has sentence punctuation inside.
 SPEECH_PUNCT_RE = re.compile(r"[，。！？；：、,!?;…]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+# Latin letters with the accented ones of European names (Türk, Müller, José).
+LATIN_LETTERS = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
+LATIN_WORD_RE = re.compile(r"[%s][%s'’\-]*" % (LATIN_LETTERS, LATIN_LETTERS))
 SPACES = " \t\u3000\xa0"
 
 # A quote at most this long without punctuation may be a term rather than words someone said.
@@ -98,7 +100,8 @@ ATTRIBUTIVE_TERM_MAX_CHARS = 6
 # A quote at most this long right after 的 is a label (阅读的“级别”).
 LABEL_TERM_MAX_CHARS = 4
 # Words that announce a term or a name rather than speech.
-TERM_BEFORE = ("所谓", "所謂", "称为", "稱為", "稱爲", "称作", "稱作", "叫做", "名为", "名為", "名爲",
+TERM_BEFORE = ("所谓", "所謂", "描绘成", "描繪成", "说成", "說成", "当作", "當作", "当成", "當成",
+               "称为", "稱為", "稱爲", "称作", "稱作", "叫做", "名为", "名為", "名爲",
                "题为", "題為", "題爲", "改为", "改為", "改爲", "改名为", "改名為", "号称", "號稱",
                "俗称", "俗稱", "简称", "簡稱", "称之为", "稱之為", "被称", "被稱", "列为", "列為",
                "定性为", "定性為", "口号", "口號", "标语", "標語", "字眼", "打出", "喊出", "高喊",
@@ -107,6 +110,13 @@ TERM_AFTER = ("一词", "一詞", "这个词", "這個詞", "这个字", "這個
               "字样", "字樣", "名义", "名義", "名称", "名稱", "称号", "稱號", "口号", "口號",
               "标签", "標籤", "概念", "一说", "一說", "等词", "等詞", "的称呼", "的稱呼", "二字",
               "两字", "兩字", "三字", "四字", "一语", "一語")
+# The strongest of those: a quote after them is a term or a name whatever its length (up to
+# NAMED_TERM_MAX_CHARS).
+NAMING_BEFORE = ("所谓", "所謂", "称为", "稱為", "稱爲", "名为", "名為", "名爲", "题为", "題為", "題爲",
+                 "简称", "簡稱", "俗称", "俗稱", "号称", "號稱")
+NAMED_TERM_MAX_CHARS = 20
+# A short quote followed by a conjunction and another quote: a list of terms (“反恐”和“扶贫”).
+QUOTED_TERM_LIST_RE = re.compile(r"[和与與及或、][“「『‘﹁\"]")
 # Prepositions right before a short quote make it a noun phrase (对“金普会”的报道).
 TERM_PREPOSITIONS = "对對从從与與和把将將被向於于"
 # A name right after one of these is an object, not the one who speaks (向普京表示, 和普京).
@@ -147,8 +157,10 @@ ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
 # Characters that also occur in names (李在明, 于, 王羲之) are not in the list.
 NAME_STOP_CHARS = set("的了是也都就而及或被把对對向从從这這那些个個们們不没沒很更最还還"
                       "又再已曾会會该該其此所并並但却卻则則即若因等说說称稱率似乎")
+# Function characters that are also common in given names (若兰, 则民, 其昌).
+GIVEN_NAME_CHARS = set("若则則其")
 # Characters that begin adverbials rather than names (在較早前, 以及).
-NAME_BAD_START = set("在於于以为為将將有要能上之和与與及本今昨近此该該每各全数數几幾两兩第")
+NAME_BAD_START = set("在於于以为為将將有要能上之和与與及本今昨近此该該每各全数數几幾两兩第后後")
 # Collective nouns in the title list that are not written before a person's name.
 NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市民", "村民", "家属", "家屬", "志愿者", "志願者"}
 NAME_JOINERS = "·‧•・．.-"
@@ -160,14 +172,14 @@ ALIAS_SPLIT_RE = re.compile(r"[；;/]")
 LATIN_HONORIFIC_RE = re.compile(r"^(?:(?:Sen|Rep|Dr|Mr|Mrs|Ms|Prof|Gen|Adm|Gov|Rev|Sir|Lt|Col|Capt|"
                                 r"President|Senator|Representative|Minister)\.?\s+)+")
 LATIN_PARTY_TAG_RE = re.compile(r",\s*[A-Z]-[A-Z]{2}\b.*$")
-LATIN_PAREN_START_RE = re.compile(r"[（(][A-Za-z]")
+LATIN_PAREN_START_RE = re.compile(r"[（(][%s]" % LATIN_LETTERS)
 # A verb that opens a quote: 说：“ / 表示，“
 QUOTE_INTRO_RE = re.compile(r"[：:，,]?[" + SPACES + r"]*[“「『‘﹁\"]")
 # A verb that opens a quote of its own words (说：“ / 表示，“), not a quoted term (强调“美国优先”).
 QUOTE_OPEN_RE = re.compile(r"[：:，,][" + SPACES + r"]*[“「『‘﹁\"]")
 QUOTE_GAP_RE = re.compile(r"[\s：:，,\u3000]*")
 PRONOUN_ADDITIVE_RE = re.compile(r"[他她][并並还還也又]")
-LATIN_ALIAS_RE = re.compile(r"[（(]([A-Za-z][^（）()]{1,60})[)）]")
+LATIN_ALIAS_RE = re.compile(r"[（(]([%s][^（）()]{1,60})[)）]" % LATIN_LETTERS)
 # Titles whose kind depends on the body: the head of a research centre is an expert.
 AMBIGUOUS_TITLES = {"发言人", "發言人", "总监", "總監", "主任", "院长", "院長", "所长", "所長",
                     "校长", "校長", "主席", "副主席", "会长", "會長",
@@ -175,7 +187,9 @@ AMBIGUOUS_TITLES = {"发言人", "發言人", "总监", "總監", "主任", "院
                     "创办人", "創辦人", "副主任", "执行长", "執行長", "秘书长", "秘書長"}
 TITLE_FOLLOWERS = "、，,的（( 」』”兼暨及和与與"
 CIVIL_BODY_RE = re.compile(r"协会|協會|组织|組織|联盟|聯盟|大会|大會|基金会|基金會|公司|集团|集團|企业|企業|"
-                           r"商会|商會|工会|工會|教会|教會|团体|團體|俱乐部|俱樂部|民间|民間|联合会|聯合會")
+                           r"商会|商會|工会|工會|教会|教會|团体|團體|俱乐部|俱樂部|民间|民間|联合会|聯合會|"
+                           # campaign groups and NGO programmes: 声援西藏运动, 人权项目
+                           r"运动|運動|项目|項目|倡议|倡議")
 ACADEMIC_RE = re.compile(r"大学|大學|学院|學院|研究院|研究所|研究中心|智库|智庫|学会|學會|研究会|研究會")
 ROLE_LEADING_VERBAL_RE = re.compile(r"^(?:接受|受)[^的，。]{0,24}?(?:采访|採訪|访问|訪問|专访|專訪|"
                                     r"邀请|邀請)的")
@@ -198,13 +212,19 @@ ROLE_QUOTE_MAX_CHARS = 12
 PROFILE_MAX_MENTIONS = 40
 ROLE_NEVER_AFTER = "，,。：:；;！？!?“”「」『』 \u3000"
 # Prepositions that make the person after them (and after their title) an object or an agent.
-OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?=[^向对對被让讓把给給替]*$)")
+OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?!(?<=被)[控指判捕拘囚诉訴押])"
+                            r"(?=[^向对對被让讓把给給替]*$)")
 # Where a role starts at the latest: after a preposition that introduces someone (被/向/与).
-ROLE_CUT_RE = re.compile(r"[向对對被让讓把给給替与與同跟](?=[^向对對被让讓把给給替与與同跟]*$)")
+ROLE_CUT_RE = re.compile(r"[向对對被让讓把给給替与與同跟](?!(?<=被)[控指判捕拘囚诉訴押])"
+                         r"(?=[^向对對被让讓把给給替与與同跟]*$)")
 # The run of name characters that ends right before a bracketed Latin name.
 LATIN_NAME_RUN_RE = re.compile(r"[\u4e00-\u9fff" + NAME_JOINERS + r"]{2,16}$")
-ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:和|与|與|跟|及|向|对|對|给|給|被|让|讓|把|替|同|从|從)"
-                                    r"(?![为為外华華来來样樣时時])")
+ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:(?:和|与|與|跟|及|向|对|對|给|給|被|让|讓|把|替|同|从|從)"
+                                    r"(?![为為外华華来來样樣时時])"
+                                    # 被控…的创办人: a passive clause describing the person stays
+                                    r"(?<!被(?=[控指判捕拘囚诉訴押])))")
+# 据…经济学家陆文涛估计: the 据 that opens the clause is not part of the role.
+ROLE_LEADING_SOURCE_RE = re.compile(r"^(?:根据|根據|据|據)")
 ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
@@ -376,7 +396,8 @@ def _vocab() -> _Vocab:
         surnames=frozenset(surnames),
         translit=frozenset(f for line in _data_lines(TRANSLIT_FILE) for w in line.split()
                            for f in _variants(w)),
-        latin_paren_re=re.compile(r"[（(](?P<latin>[A-Za-z][A-Za-z .,'’\-]{1,60})[)）]"),
+        latin_paren_re=re.compile(r"[（(](?P<latin>[%s][%s .,'’\-]{1,60})[)）]"
+                                  % (LATIN_LETTERS, LATIN_LETTERS)),
         post_title_re=re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?P<title>" + titles_alt + r")"),
     )
 
@@ -447,8 +468,13 @@ def _foreign_name(name: str) -> str | None:
     return first[i:] + "".join(rest)
 
 
-def _name_chars_ok(name: str) -> bool:
-    """A person's name holds no function characters (the surname 和 aside, rare enough)."""
+def _name_chars_ok(name: str, given_name: bool = False) -> bool:
+    """A person's name holds no function characters (the surname 和 aside, rare enough).
+
+    ``given_name``: the name is surname + given name (found with evidence by the entity stage),
+    where some of those characters are common (周若兰, 李则民)."""
+    if given_name:
+        return not any(ch in NAME_STOP_CHARS and ch not in GIVEN_NAME_CHARS for ch in name[1:])
     return not any(ch in NAME_STOP_CHARS for ch in name)
 
 
@@ -543,6 +569,8 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
             continue
         if not CJK_RE.match(nxt):
             continue
+        if voc.title_re.match(text, t.end()):
+            continue  # 秘书长特使琼斯: a chain of titles; the name follows the last one
         m = voc.name_after_title_re.match(text, t.end())
         if not m:
             continue
@@ -641,7 +669,7 @@ def _always_inside(article: Article, short: str, long: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _back_reference_titles() -> tuple[str, ...]:
-    return tuple(sorted({v for t in BACK_REFERENCE_TITLES for v in _variants(t)}))
+    return tuple(sorted({v for t in BACK_REFERENCE_TITLES + ADDRESS_WORDS for v in _variants(t)}))
 
 
 @functools.lru_cache(maxsize=1)
@@ -667,28 +695,69 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
         else:
             continue
         by_key.setdefault(key, []).append(canon)
-    if not by_key:
-        return
     # The forms present: each back-reference title with the 1-4 characters before it.
     present: set[str] = set()
-    for block in article.blocks:
+    for block in article.blocks if by_key else ():
         text = block.text
         for m in _back_reference_re().finditer(text):
             for k in range(1, 5):
                 if m.start() >= k:
                     present.add(text[m.start() - k:m.end()])
+    full_text = None
     for key, names in by_key.items():
-        if len(names) != 1:
-            continue  # two people with that surname: 陈教授 could be either
         for t in _back_reference_titles():
             form = key + t
             if form not in present:
                 continue
-            if form in reg.people and form != names[0]:
-                reg.merge_longer(form, names[0])  # the entity stage took 陈教授 for a name
+            if full_text is None:
+                full_text = "\n".join(b.text for b in article.blocks)
+            target = names[0]
+            if len(names) > 1:
+                # Two people with that surname: 李教授 is the one written with that title
+                # (李国平教授, 教授李国平); else it could be either.
+                near = [n for n in names if any(f + t in full_text or t + f in full_text
+                                                for f in reg.people[n].surfaces)]
+                if len(near) != 1:
+                    continue
+                target = near[0]
+            if t in ADDRESS_WORDS:
+                # 周女士 refers back to 周若兰 only once the full name has been written;
+                # before it, she is someone else (an unnamed 周女士).
+                at = min((i for i in (full_text.find(f) for f in reg.people[target].surfaces)
+                          if i >= 0), default=-1)
+                if at < 0 or at > full_text.find(form):
+                    continue
+            if form in reg.people and form != target:
+                reg.merge_longer(form, target)  # the entity stage took 陈教授 for a name
             elif form not in reg.surface_to_name:
-                reg.surface_to_name[form] = names[0]
-                reg.people[names[0]].surfaces.add(form)
+                reg.surface_to_name[form] = target
+                reg.people[target].surfaces.add(form)
+    # A bare family name of two characters (田中 after 田中良平, 欧阳 after 欧阳修文) refers to
+    # the one person whose longer name starts with it.
+    for short in [p for p in reg.people if len(p) == 2]:
+        longer = [p for p in reg.people if len(p) >= 4 and p.startswith(short)
+                  and not any(j in p for j in NAME_JOINERS)]
+        if len(longer) == 1:
+            reg.merge_longer(short, longer[0])
+    # Written alone, a two-character family name (石破 for 石破茂) names the one person who has it.
+    double = _entities.lexicon().double_surnames
+    by_family: dict[str, list[str]] = {}
+    for canon, person in reg.people.items():
+        if len(canon) >= 3 and canon[:2] in double and not any(j in canon for j in NAME_JOINERS):
+            for f in person.surfaces:
+                if len(f) >= 3 and _entities.simplified_name(f[:2]) == canon[:2]:
+                    by_family.setdefault(f[:2], []).append(canon)
+    for family, names in by_family.items():
+        if len(set(names)) == 1 and family not in reg.surface_to_name:
+            reg.surface_to_name[family] = names[0]
+            reg.people[names[0]].surfaces.add(family)
+
+
+def _extends_name(longer: str, name: str) -> bool:
+    """Whether ``longer`` is ``name`` made whole (科林·罗伯 → 科林·罗伯逊, 罗伯逊 → 科林·罗伯逊)
+    rather than ``name`` with a title glued before it (特使琼斯)."""
+    prefix = longer[: longer.index(name)]
+    return not prefix or any(j in prefix for j in NAME_JOINERS)
 
 
 def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
@@ -701,7 +770,8 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
             if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
                 continue
             name, surface = _trim_mention(article, m)
-            if len(surface) < 2 or not _name_chars_ok(surface):
+            if len(surface) < 2 or not _name_chars_ok(
+                    surface, given_name=len(surface) <= 3 and surface[:1] in _vocab().surnames):
                 continue
             # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
             if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
@@ -721,7 +791,8 @@ def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registr
             continue
         # An entity-stage name that contains or is contained in this one is the same person.
         same = next((p for p in entity_people if name in p or p in name), None)
-        if same and same != name and same in name and _always_inside(article, same, name):
+        if same and same != name and same in name and _always_inside(article, same, name) \
+                and _extends_name(name, same):
             # The entity stage cut the name short (科林·罗伯 for 科林·罗伯逊): the whole name
             # is the one the article writes.
             reg.add(name)
@@ -883,8 +954,11 @@ def _quoted_counts(article: Article) -> dict[str, int]:
     return counts
 
 
-def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) -> bool:
-    """A quoted term, title, name or scare quote rather than someone's words."""
+def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
+             org_spans=frozenset()) -> bool:
+    """A quoted term, title, name or scare quote rather than someone's words.
+
+    ``org_spans``: ``(start, end)`` in ``text`` of the organisation mentions."""
     s, e = span.inner
     inner = text[s:e].strip(SPACES)
     if not inner:
@@ -899,6 +973,19 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str]) ->
         return True  # “台湾观光局”（Taiwan Tourism Bureau）: a name with its translation
     if inner in names:
         return True
+    if len(inner) <= NAMED_TERM_MAX_CHARS and any(before.endswith(w) for w in NAMING_BEFORE):
+        return True  # 所谓“职业技能教育培训中心”: named, however long
+    if (s, e) in org_spans:
+        return True  # 援助团体“过渡期正义工作组”: the quote is an organisation's name
+    if 4 <= len(inner) <= TERM_MAX_CHARS and before.endswith("的") and \
+            _entities._org_suffix(_entities.to_simplified(inner)):
+        return True  # 新设的“统合作战司令部”: a name with an organisation's ending
+    if len(inner) <= TERM_MAX_CHARS and \
+            _vocab().post_title_re.match(text[span.close + 1: span.close + 12]):
+        return True  # 团体“过渡期正义工作组”负责人: a title after it makes it a name
+    if len(inner) <= TERM_MAX_CHARS and \
+            QUOTED_TERM_LIST_RE.match(text, span.close + 1):
+        return True  # 描绘成“反恐”和“扶贫”: quoted words in a list are terms
     if len(inner) > TERM_MAX_CHARS:
         return False
     if counts.get(inner, 0) >= 2:
@@ -938,9 +1025,12 @@ class _Reader:
         self.voc = _vocab()
         self.registry, self.nonperson = _build_registry(article, mentions)
         self.org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        self.org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
         for m in mentions:
             if m.type in ("org", "place") and m.block >= 0:
                 self.org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
+            if m.type == "org":
+                self.org_spans_by_block.setdefault(m.block, set()).add((m.start, m.end))
         self.counts = _quoted_counts(article)
         self.term_names = set(self.nonperson)
         self.surfaces = sorted(self.registry.surface_to_name, key=len, reverse=True)
@@ -1153,7 +1243,8 @@ class _Reader:
             if first:
                 self.sentence_subjects.append((block, first[0], first[1]))
             quotes = [sp for sp in para.spans if s_start <= sp.open < s_end and sp is not continued
-                      and not _is_term(text, sp, self.counts, self.term_names)]
+                      and not _is_term(text, sp, self.counts, self.term_names,
+                                       self.org_spans_by_block.get(block, frozenset()))]
             inner_verbs: list[int] = []
             events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs)
             # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
@@ -1322,6 +1413,7 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
         role = CONNECTOR_RE.sub("", role)
         role = ROLE_LEADING_TIME_RE.sub("", role)
         role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
+        role = ROLE_LEADING_SOURCE_RE.sub("", role)
         role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
         cut = OBJECT_ROLE_RE.search(role)
         if role.startswith(("在", "於", "于")):  # 在马尼拉与菲律宾国防部长: an adverbial

@@ -426,3 +426,95 @@ def test_agency_dateline_paragraph_still_counts_its_mentions():
                            staff=["吴小豪"]))
     assert ("中央社", "org") in rows and ("大陆委员会", "org") in rows
     assert ("吴小豪", "person") not in rows
+
+
+# --- general rules added after the second held-out set ---------------------------------------
+def test_latin_alias_with_accented_letters_marks_a_person():
+    rows = by_name(summary(["德国外交部长米勒（Jürgen Müller）周二表示，欧洲必须团结。"]))
+    assert rows[("米勒", "person")]["aliases"] == ["Jürgen Müller"]
+
+
+def test_pseudonym_marker_after_a_name_marks_a_person():
+    rows = by_name(summary(["居住在巴黎的难民阿米娜（化名）接受采访时说，她很担心家人。"]))
+    assert ("阿米娜", "person") in rows
+
+
+def test_names_joined_by_a_conjunction_are_both_persons():
+    rows = summary(["执政党候选人陈志明与黄淑芬以多数票当选，在野党主席林国栋与郭美玲落败。"])
+    assert [r["name"] for r in rows if r["type"] == "person"] == ["陈志明", "黄淑芬", "林国栋", "郭美玲"]
+
+
+def test_ordinal_before_ren_and_a_title_is_not_a_person():
+    assert summary(["他是该国第12任总统，也是首任总统的儿子。"]) == []
+
+
+def test_occupation_before_association_stays_in_the_name():
+    rows = by_name(summary(["新加坡记者协会会长表示反对。"]))
+    assert ("新加坡记者协会", "org") in rows
+
+
+def test_armed_forces_after_a_country_are_an_organisation():
+    rows = by_name(summary(["越南武装部队总参谋长说，演习将如期举行。"]))
+    assert ("越南武装部队", "org") in rows
+
+
+def test_headquarters_alone_is_not_an_organisation():
+    assert summary(["军方新设了一个“联合网络司令部”，负责网络安全。"]) == []
+
+
+def test_japanese_family_name_then_given_name_and_the_family_name_alone():
+    rows = summary(["东京大学教授小林雅人接受采访时说，选举结果出人意料。小林认为，执政党会失去多数。"])
+    persons = [(r["name"], r["count"], r["aliases"]) for r in rows if r["type"] == "person"]
+    assert persons == [("小林雅人", 2, ["小林"])]
+
+
+def test_japanese_names_after_titles():
+    rows = summary(["防卫大臣中谷元表示，会加强防卫。党首石井启一表示支持。干事长森山裕对记者说，没有问题。"])
+    assert [r["name"] for r in rows if r["type"] == "person"] == ["中谷元", "石井启一", "森山裕"]
+
+
+def test_rare_last_character_before_a_latin_alias_stays_in_the_name():
+    rows = by_name(summary(["越南副总理黎明姮（Le Minh Hang）说，越方反对。"]))
+    assert ("黎明姮", "person") in rows
+
+
+def test_surname_and_honorific_join_the_full_name_written_before():
+    rows = summary(["智库研究员周若兰告诉本台，关税影响有限。", "“问题在于转运，”周女士说。"])
+    assert [(r["name"], r["count"], r["aliases"]) for r in rows if r["type"] == "person"] == [
+        ("周若兰", 2, ["周女士"])]
+
+
+def test_surname_and_honorific_before_any_full_name_stay_apart():
+    rows = summary(["“问题在于转运，”周女士说。", "智库研究员周若兰告诉本台，关税影响有限。"])
+    assert sorted(r["name"] for r in rows if r["type"] == "person") == ["周女士", "周若兰"]
+
+
+def test_surname_and_title_pick_the_person_written_with_that_title_after_the_name():
+    rows = summary(["总理李明表示，经济平稳。", "在大学任教的李建华教授则认为，经济面临压力。",
+                    "“不可持续，”李教授说。"])
+    persons = {r["name"]: r["aliases"] for r in rows if r["type"] == "person"}
+    assert persons == {"李明": [], "李建华": ["李教授"]}
+
+
+def test_lecturer_is_a_title_before_a_name():
+    rows = by_name(summary(["某大学新闻系前讲师黄国栋在专栏中写道，新闻自由倒退。"]))
+    assert ("黄国栋", "person") in rows
+
+
+def test_dotted_name_with_susan():
+    rows = by_name(summary(["首席经济学家苏珊·奥康纳（Susan O'Connor）认为，增长放缓。"]))
+    assert rows[("苏珊·奥康纳", "person")]["aliases"] == ["Susan O'Connor"]
+
+
+def test_verbal_field_word_inside_a_committee_name():
+    rows = summary(["中央选举委员会公布结果。", "他批评委员会拖延。"])
+    assert [r["name"] for r in rows if r["type"] == "org"] == ["中央选举委员会"]
+
+
+def test_a_count_of_parties_is_not_an_organisation():
+    assert [r for r in summary(["选民对蓝绿两大党都不满意。"]) if r["type"] == "org"] == []
+
+
+def test_quoted_group_name_after_a_category_noun():
+    rows = summary(["民间援助团体“边境救助工作组”负责人表示，情况恶化。", "该组织“强烈谴责”此事。"])
+    assert [r["name"] for r in rows if r["type"] == "org"] == ["边境救助工作组"]

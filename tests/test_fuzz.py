@@ -11,6 +11,7 @@ Profiles (env ``HYPOTHESIS_PROFILE``): ``ci`` (default, about a minute in all), 
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import pytest
@@ -39,6 +40,28 @@ def examples(name: str) -> settings:
     if PROFILE == "ci":
         return settings(max_examples=CI_EXAMPLES[name])
     return settings()
+
+
+# Bugs in other modules that the fuzzer found and that are not fixed yet: each has a reproducer
+# marked xfail(strict=True) at the end of this file. While listed here the fuzz tests tolerate
+# inputs of that shape (so CI stays deterministic); the day the module is fixed the strict
+# xfail turns red: then delete the entry and the marker. `python -m fuzz` tolerates nothing.
+KNOWN_BUG_SHAPES = {
+    "social: unclosed <a> inside a post embed (quadratic _visible_text)":
+        lambda exc, data: isinstance(exc, checks.Hang) and re.search(
+            rb'class="[^"]*(tiktok-embed|twitter-tweet|twitter-video|instagram-media)', data)
+        is not None and data.count(b"<a ") - data.count(b"</a>") >= 50,
+}
+checks.KNOWN_BUGS.update(KNOWN_BUG_SHAPES)
+checks.TOLERATE_KNOWN = True
+
+
+@pytest.fixture
+def strict():
+    """For the reproducers: no tolerance, the bug itself must show."""
+    checks.TOLERATE_KNOWN = False
+    yield
+    checks.TOLERATE_KNOWN = True
 
 
 needs_stages = pytest.mark.skipif(not checks.stages_available(),
@@ -259,3 +282,24 @@ def test_loader_nested_lists():
     about 6 s). The bound here is 2.4 s of CPU."""
     data = (HEAD + "<p>正文</p>" + "<ul><li>文字" * 3_000).encode()
     checks.run_parse(data, "lists.txt")
+
+
+@needs_stages
+@pytest.mark.xfail(strict=True, raises=checks.Hang,
+                   reason="social._fill_from_paragraphs is quadratic on unclosed <a>/<p> in an "
+                          "embed (reported in issue 7; not fixed yet)")
+def test_social_embed_with_unclosed_links_and_paragraphs(strict):
+    """A TikTok embed whose <a> and <p> never close (20 KB). Found by the long run's `store`
+    target (a 400 KB mutated fixture took over 10 s in social.extract_social): lxml nests every
+    unclosed <a>/<p> inside the previous one, and social._fill_from_paragraphs calls
+    _visible_text (a walk of up to MAX_NODES descendants) for each paragraph and for each of its
+    anchors, so the work grows faster than the square of the embed (100 links 0.2 s, 200 links
+    1.1 s, 400 links 4.9 s of CPU). The bound here is 2.2 s of CPU."""
+    from components import social
+    from components.parsing import parse_article
+    body = ('<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@a/video/'
+            '7234567890123456789"><section>' +
+            '<a href="https://www.tiktok.com/tag/x">#x <p>文字' * 400)
+    article = parse_article((HEAD + "<p>正文</p>" + body).encode(), "embed.txt")
+    refs, _ = checks.timed(social.extract_social, len(body.encode()), article)
+    assert [r.platform for r in refs] == ["tiktok"]

@@ -345,26 +345,22 @@ def test_unnamed_sources_and_mentions_are_not_speakers(parsed):
 # ---------------------------------------------------------------------------------------------
 # Known gaps found by this set (non-strict xfail so a fix shows up as XPASS)
 
-@pytest.mark.xfail(strict=False, reason="Latin alias with a non-ASCII letter (Volker Türk) breaks the name")
 def test_gap_latin_alias_with_diacritics(parsed):
     s = _speaker(record(parsed, "001"), "蒂爾克")
     assert s is not None and _counts(s) == (2, 1)
 
 
-@pytest.mark.xfail(strict=False, reason="middle-dot names truncated or clipped at the front")
 def test_gap_middle_dot_names_whole(parsed):
     names = {n for p in ("001", "006", "007") for e in record(parsed, p)["entities"]
              if e["type"] == "person" for n in [e["name"], *e["aliases"]]}
     assert {"格桑·堅參", "何塞·雷耶斯", "玛格丽特·范德堡"} - names == set()
 
 
-@pytest.mark.xfail(strict=False, reason="a pseudonym marker （化名） after the name hides the speaker")
 def test_gap_pseudonym_marker(parsed):
     s = _speaker(record(parsed, "001"), "阿迪拉")
     assert s is not None and _counts(s) == (1, 1)
 
 
-@pytest.mark.xfail(strict=False, reason="quoted terms and names inside a paraphrase counted as direct quotes")
 def test_gap_quoted_terms_are_not_direct_quotes(parsed):
     got = {}
     for prefix, name in [("001", "奧默·卡納特"), ("003", "李英姬"), ("004", "中谷元")]:
@@ -373,7 +369,6 @@ def test_gap_quoted_terms_are_not_direct_quotes(parsed):
     assert got == {"奧默·卡納特": (1, 1), "李英姬": (2, 1), "中谷元": (1, 1)}
 
 
-@pytest.mark.xfail(strict=False, reason="surname + 女士/教授 or bare surname not linked to the full name")
 def test_gap_surname_back_references(parsed):
     got = {}
     for prefix, name in [("002", "周若兰"), ("007", "李国平"), ("004", "田中良平")]:
@@ -382,20 +377,17 @@ def test_gap_surname_back_references(parsed):
     assert got == {"周若兰": (2, 1), "李国平": (2, 1), "田中良平": (1, 1)}
 
 
-@pytest.mark.xfail(strict=False, reason="time word after a name (晚間) glued to the speaker name")
 def test_gap_time_word_after_name(parsed):
     names = [s["name"] for s in record(parsed, "005")["speakers"]]
     assert "李进勇" in names or "李進勇" in names
     assert "陈斌华" in names or "陳斌華" in names
 
 
-@pytest.mark.xfail(strict=False, reason="speaker name after an organisation+title (…主任蔡宗翰認為) misread")
 def test_gap_name_after_long_title(parsed):
     s = _speaker(record(parsed, "005"), "蔡宗翰")
     assert s is not None and _counts(s) == (1, 1)
 
 
-@pytest.mark.xfail(strict=False, reason="Japanese short-form name (石破) and 对记者说 speakers missed")
 def test_gap_japanese_politicians(parsed):
     r = record(parsed, "004")
     ishiba, moriyama = _speaker(r, "石破茂"), _speaker(r, "森山裕")
@@ -403,8 +395,6 @@ def test_gap_japanese_politicians(parsed):
     assert moriyama is not None and _counts(moriyama) == (1, 0)
 
 
-@pytest.mark.xfail(strict=False, reason="speakers with quotes missing from person entities; rare-character "
-                                        "and Japanese given names clipped (范秋姮, 田中良平)")
 def test_gap_speakers_are_person_entities(parsed):
     def persons(prefix):
         return {n for e in record(parsed, prefix)["entities"] if e["type"] == "person"
@@ -413,13 +403,11 @@ def test_gap_speakers_are_person_entities(parsed):
     assert "范秋姮" in persons("006")
 
 
-@pytest.mark.xfail(strict=False, reason="rank title before a name with a Latin alias gives no role")
 def test_gap_role_before_aliased_name(parsed):
     s = _speaker(record(parsed, "006"), "布劳纳")
     assert s and (s["role"], s["kind"]) == ("菲律宾武装部队总参谋长", "official")
 
 
-@pytest.mark.xfail(strict=False, reason="NGO directors classed as officials")
 def test_gap_ngo_director_kind(parsed):
     s = _speaker(record(parsed, "001"), "奧默·卡納特")
     assert s and s["kind"] == "other"
@@ -440,7 +428,6 @@ def test_gap_organisations(parsed):
     assert {"維吾爾人權項目", "國際聲援西藏運動"} & names("001") == {"維吾爾人權項目", "國際聲援西藏運動"}
 
 
-@pytest.mark.xfail(strict=False, reason="names joined by 與/与 (running mates) not found")
 def test_gap_names_joined_by_conjunction(parsed):
     names = {n for e in record(parsed, "005")["entities"] if e["type"] == "person"
              for n in [e["name"], *e["aliases"]]}
