@@ -52,6 +52,7 @@ MAX_EMBED_CHARS = 300_000  # markup read per embed
 MAX_HTML_CHARS = 2_000_000  # markup read by extract_social_from_html
 MAX_ARTICLE_EMBED_CHARS = 3_000_000  # markup read over all embeds of one article
 MAX_NODES = 100_000  # tags visited per parsed fragment
+ANCHOR_TEXT_CHARS = 400  # an anchor's label is read up to about this length
 MAX_REFS = 500  # references returned per article
 MAX_TEXT_CHARS = 10_000  # characters of post text kept
 MAX_URL_CHARS = 4_000  # longer "URLs" are junk
@@ -638,12 +639,17 @@ def _fill_from_paragraphs(ref: SocialRef, paras: list[Tag], hashtag_text_fallbac
     outbound links and media from the anchors, in the order written. With
     ``hashtag_text_fallback`` (captions whose tags are plain text), ``#tag``/``@name`` written
     without a link count too."""
+    # Unclosed <p> nest inside each other: read each only as part of its outermost paragraph,
+    # or the work (and the text) grows with the square of the nesting.
+    para_ids = {id(p) for p in paras}
+    paras = [p for p in paras if not any(id(up) in para_ids for up in p.parents)]
     texts = [t for t in (_visible_text(p).strip() for p in paras) if t]
     ref.text = "\n".join(texts)[:MAX_TEXT_CHARS] or None
     tags, mentions, links, media = [], [], [], []
     for p in paras:
         for a in p.find_all("a", limit=MAX_ITEMS * 2):
-            shown = _visible_text(a).strip()
+            # An anchor's label is short; unclosed anchors nest, so read only its beginning.
+            shown = _visible_text(a, limit=ANCHOR_TEXT_CHARS).strip()
             href = _attr(a, "href")
             tag = _hashtag_of(shown, href)
             if tag:
@@ -716,23 +722,27 @@ def _hashtag_of(shown: str, href: str) -> str | None:
     return None
 
 
-def _visible_text(el) -> str:
-    """Text as shown: source whitespace collapsed, ``<br>`` as newline, no script/comment."""
+def _visible_text(el, limit: int | None = None) -> str:
+    """Text as shown: source whitespace collapsed, ``<br>`` as newline, no script/comment;
+    with ``limit``, only about the first ``limit`` characters."""
     if el is None:
         return ""
     if not isinstance(el, Tag):
         return _string(el)
     out = []
     n = 0
+    size = 0
     for node in el.descendants:
         n += 1
-        if n > MAX_NODES:
+        if n > MAX_NODES or (limit is not None and size > limit):
             break
         if isinstance(node, Tag):
             if node.name == "br":
                 out.append("\n")
             continue
-        out.append(_string(node))
+        piece = _string(node)
+        size += len(piece)
+        out.append(piece)
     text = "".join(out)
     text = re.sub(r" *\n *", "\n", text)
     return text.strip(" ")
