@@ -49,6 +49,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
+from .textutil import trie_pattern
 
 DICT_DIR = Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 
@@ -226,41 +227,6 @@ def _lines(name: str) -> list[str]:
         if line and not line.startswith("#"):
             out.append(line)
     return out
-
-
-def trie_pattern(words) -> str:
-    """A regex source matching any of the words, the longest at a position first, written as a
-    trie (总(?:统|理|书记)…): Python's regex engine would otherwise try every word at every
-    position (a plain alternation of 200 titles is several times slower)."""
-    trie: dict = {}
-    for w in {w for w in words if w}:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    if not trie:
-        return "(?!)"
-
-    def build(node: dict, top: bool = False) -> str | None:
-        branches, singles = [], []
-        for ch in sorted(k for k in node if k):
-            rest = build(node[ch])
-            if rest is None:
-                singles.append(re.escape(ch))
-            else:
-                branches.append(re.escape(ch) + rest)
-        if not branches and not singles:
-            return None
-        if top:
-            # Every top-level branch starts with a literal, so the engine can skip ahead to
-            # the next possible first character (a character class there makes it 15x slower).
-            branches += singles
-        elif singles:
-            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
-        out = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + out + ")?" if "" in node else out
-
-    return "(?:" + build(trie, top=True) + ")"
 
 
 def _alternation(words) -> re.Pattern:

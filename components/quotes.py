@@ -62,7 +62,7 @@ from dataclasses import dataclass, field, replace
 
 from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
-from .textutil import converter
+from .textutil import converter, trie_pattern
 
 DICT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 VERBS_FILE = DICT_DIR / "speech_verbs.tsv"
@@ -266,37 +266,8 @@ def _data_lines(path: pathlib.Path) -> list[str]:
 
 
 def _alternation(words) -> str:
-    """A regex matching any of the words, longest first, written as a trie
-    (总(?:统|理|书记)…): Python's regex engine would otherwise try every word at every position."""
-    trie: dict = {}
-    for w in {w for w in words if w}:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    if not trie:
-        return "(?!)"
-
-    def build(node: dict, top: bool = False) -> str | None:
-        branches, singles = [], []
-        for ch in sorted(k for k in node if k):
-            rest = build(node[ch])
-            if rest is None:
-                singles.append(re.escape(ch))
-            else:
-                branches.append(re.escape(ch) + rest)
-        if not branches and not singles:
-            return None
-        if top:
-            # Every top-level branch starts with a literal, so the engine can skip ahead to
-            # the next possible first character (a character class there makes it 15x slower).
-            branches += singles
-        elif singles:
-            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
-        out = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + out + ")?" if "" in node else out
-
-    return "(?:" + build(trie, top=True) + ")"
+    """A regex source matching any of the words, longest first (a trie; see textutil)."""
+    return trie_pattern(words)
 
 
 @dataclass

@@ -51,3 +51,38 @@ def detect_script(text: str) -> str | None:
     traditional_only = len(traditional_re.findall(sample))
     simplified_only = len(simplified_re.findall(sample))
     return "traditional" if traditional_only > simplified_only else "simplified"
+
+
+def trie_pattern(words) -> str:
+    """A regex source matching any of the words, the longest at a position first, written as a
+    trie (总(?:统|理|书记)…): Python's regex engine would otherwise try every word at every
+    position (a plain alternation of 200 titles is several times slower)."""
+    trie: dict = {}
+    for w in {w for w in words if w}:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return "(?!)"
+
+    def build(node: dict, top: bool = False) -> str | None:
+        branches, singles = [], []
+        for ch in sorted(k for k in node if k):
+            rest = build(node[ch])
+            if rest is None:
+                singles.append(re.escape(ch))
+            else:
+                branches.append(re.escape(ch) + rest)
+        if not branches and not singles:
+            return None
+        if top:
+            # Every top-level branch starts with a literal, so the engine can skip ahead to
+            # the next possible first character (a character class there makes it 15x slower).
+            branches += singles
+        elif singles:
+            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
+        out = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + out + ")?" if "" in node else out
+
+    return "(?:" + build(trie, top=True) + ")"
