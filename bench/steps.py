@@ -479,7 +479,7 @@ def step_clone(args) -> dict:
     while count < args.target:
         copy += 1
         take = min(base, args.target - count)
-        suffix = f"~{copy}"
+        suffix = f"~{count}"  # unique across clone steps (10k, then 100k)
         con.execute("BEGIN")
         con.execute("CREATE OR REPLACE TEMP TABLE chosen AS SELECT id FROM originals WHERE k <= ?",
                     [take])

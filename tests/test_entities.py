@@ -9,6 +9,8 @@ from components import entities as ent
 from components.model import PARAGRAPH, TITLE_BLOCK, Article, Block
 from components.parsing import parse_article
 
+from . import scoring
+
 
 def gold_for(path):
     return json.loads(path.with_name(path.stem + ".gold.json").read_text(encoding="utf-8"))
@@ -31,13 +33,8 @@ def by_name(rows):
     return {(r["name"], r["type"]): r for r in rows}
 
 
-# --- the scorer's matching rule (copied from ../shared/tools/score.py) -----------------------
-def same_name(g, p, aliases=()):
-    if g == p or g in aliases:
-        return True
-    if min(len(g), len(p)) >= 2 and (g in p or p in g) and abs(len(g) - len(p)) <= 2:
-        return True
-    return False
+# The scorer's matching rule (as ../shared/tools/score.py has it).
+same_name = scoring.same_name
 
 
 # --- rules on hand-written sentences --------------------------------------------------------------

@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from . import scoring
 from .conftest import ROOT, SHARED
 
 HOLDOUT = pathlib.Path(__file__).resolve().parent / "fixtures" / "holdout"
@@ -66,80 +67,9 @@ def parsed(tmp_path_factory) -> tuple[pathlib.Path, dict[str, dict]]:
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-def _same_name(g: str, p: str, aliases=()) -> bool:
-    if g == p or g in aliases:
-        return True
-    return min(len(g), len(p)) >= 2 and (g in p or p in g) and abs(len(g) - len(p)) <= 2
-
-
-def _role_ok(g, p) -> bool:
-    if not g:
-        return True
-    if not p:
-        return False
-    if g in p or p in g:
-        return True
-    return sum(1 for ch in set(g) if ch in p) / len(set(g)) >= 0.7
-
-
 def minimal_figures(records: dict[str, dict]) -> dict[str, float]:
-    """The scorer's figures, reimplemented for when ../shared/tools/score.py is not there."""
-    f = {k: [0, 0] for k in ["meta", "sp_pred", "sp_gold", "role", "kind", "direct",
-                             "ent_rec", "ent_prec", "tw_rec", "tw_exact"]}
-    for path in holdout_files():
-        g, r = gold(path.stem), records.get(path.stem) or {}
-        iso = datetime.datetime.fromtimestamp(g["published_ms"] / 1000, datetime.timezone.utc
-                                              ).strftime("%Y-%m-%dT%H:%M:%S")
-        for ok in [r.get("url") == g["url"], (r.get("title") or "").strip() == g["title"].strip(),
-                   str(r.get("published") or "").startswith(iso), r.get("script") == g["script"]]:
-            f["meta"][0] += ok
-            f["meta"][1] += 1
-        ps = [s for s in r.get("speakers", []) if s.get("quotes")]
-        used = set()
-        for gs in g["speakers"]:
-            m = next((i for i, s in enumerate(ps) if i not in used
-                      and _same_name(gs["name"], s["name"], s.get("aliases", []))), None)
-            if m is None:
-                continue
-            used.add(m)
-            s = ps[m]
-            f["role"][0] += _role_ok(gs.get("role"), s.get("role"))
-            f["kind"][0] += gs["kind"] == s.get("kind")
-            f["direct"][0] += sum(bool(q.get("direct")) for q in s["quotes"]) == gs["direct_quotes"]
-            for k in ("role", "kind", "direct"):
-                f[k][1] += 1
-        f["sp_pred"] = [f["sp_pred"][0] + len(used), f["sp_pred"][1] + len(ps)]
-        f["sp_gold"] = [f["sp_gold"][0] + len(used), f["sp_gold"][1] + len(g["speakers"])]
-        ents = r.get("entities", [])
-        allgold = {n for t in ("person", "place", "org") for n in g["entities"].get(t, [])}
-        for t in ("person", "place", "org"):
-            gl = g["entities"].get(t, [])
-            pl = [e for e in ents if e.get("type") == t]
-            for n in gl:
-                f["ent_rec"][0] += any(_same_name(n, e["name"], e.get("aliases", []))
-                                       for e in pl[: 2 * len(gl)])
-                f["ent_rec"][1] += 1
-            for e in pl[: len(gl)]:
-                f["ent_prec"][0] += any(_same_name(n, e["name"], e.get("aliases", [])) for n in allgold)
-                f["ent_prec"][1] += 1
-        soc = {str(s.get("post_id")): s for s in r.get("social", [])}
-        for t in g["tweets"]:
-            s = soc.get(t["status_id"])
-            f["tw_rec"][0] += s is not None
-            f["tw_exact"][0] += bool(s) and (s.get("handle") or "").lstrip("@") == t["handle"] \
-                and list(s.get("hashtags") or []) == t["hashtags"]
-            f["tw_rec"][1] += 1
-            f["tw_exact"][1] += 1
-
-    def ratio(k):
-        n, d = f[k]
-        return n / d if d else 1.0
-
-    return {"meta": ratio("meta"), "speaker_precision": ratio("sp_pred"),
-            "speaker_recall": ratio("sp_gold"), "role": ratio("role"), "kind": ratio("kind"),
-            "direct_count": ratio("direct"), "entity_recall": ratio("ent_rec"),
-            "entity_precision": ratio("ent_prec"), "tweet_recall": ratio("tw_rec"),
-            "tweet_exact": ratio("tw_exact")}
+    """The scorer's figures over this set (tests/scoring.py), for when the scorer is absent."""
+    return scoring.minimal_figures(records, {p.stem: gold(p.stem) for p in holdout_files()})
 
 
 def test_every_holdout_file_parses(parsed):
@@ -223,38 +153,32 @@ def _speaker(records, stem, name):
                  if s["name"] == name or name in s.get("aliases", [])), None)
 
 
-@pytest.mark.xfail(strict=False, reason="no timestamp line: date not taken from a dated URL")
-def test_gap_published_from_dated_url(parsed):
+def test_fixed_published_from_dated_url(parsed):
     assert (parsed[1]["004_rfi-xi-macron-paris-ukraine"]["published"] or "").startswith("2024-05-06")
 
 
-@pytest.mark.xfail(strict=False, reason="surname + title back-reference (陈教授/黃教授) not resolved")
-def test_gap_surname_title_reference(parsed):
+def test_fixed_surname_title_reference(parsed):
     s = _speaker(parsed[1], "001_rfa-guangdong-factories-vietnam", "陈志明")
     assert s and sum(q["direct"] for q in s["quotes"]) == 2
 
 
-@pytest.mark.xfail(strict=False, reason="descriptive role before a surname-only speaker not taken")
-def test_gap_descriptive_role_before_name(parsed):
+def test_fixed_descriptive_role_before_name(parsed):
     s = _speaker(parsed[1], "002_rfa-cantonese-shenzhen-homebuyers", "陳先生")
     assert s and s["role"] == "參與維權的業主"
 
 
-@pytest.mark.xfail(strict=False, reason="CNA dateline reporter is read as a person, not as staff")
-def test_gap_cna_dateline_reporter(parsed):
+def test_fixed_cna_dateline_reporter(parsed):
     r = parsed[1]["006_cna-mac-punish-independence-guidelines"]
     assert r["byline"]["reporter"] == ["吳家豪"]
     assert "吳家豪" not in [e["name"] for e in r["entities"]]
 
 
-@pytest.mark.xfail(strict=False, reason="one-character country abbreviations matched inside words")
-def test_gap_single_character_country_inside_words(parsed):
+def test_fixed_single_character_country_inside_words(parsed):
     names = [e["name"] for e in parsed[1]["005_bbc-full-time-children-youth-jobs"]["entities"]]
     assert "以色列" not in names and "新加坡" not in names
 
 
-@pytest.mark.xfail(strict=False, reason="three-character Chinese names truncated (李家超 -> 李家)")
-def test_gap_person_names_as_written(parsed):
+def test_fixed_person_names_as_written(parsed):
     names = [e["name"] for e in parsed[1]["008_dw-hong-kong-article-23-passed"]["entities"]
              if e["type"] == "person"]
     assert {"李家超", "何明德", "叶刘淑仪"} <= set(names)

@@ -19,6 +19,7 @@ import sys
 
 import pytest
 
+from . import scoring
 from .conftest import ROOT, SHARED
 
 HOLDOUT2 = pathlib.Path(__file__).resolve().parent / "fixtures" / "holdout2"
@@ -79,83 +80,9 @@ def record(parsed, prefix: str) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-def _same_name(g: str, p: str, aliases=()) -> bool:
-    if g == p or g in aliases:
-        return True
-    return min(len(g), len(p)) >= 2 and (g in p or p in g) and abs(len(g) - len(p)) <= 2
-
-
-def _role_ok(g, p) -> bool:
-    if not g:
-        return True
-    if not p:
-        return False
-    if g in p or p in g:
-        return True
-    return sum(1 for ch in set(g) if ch in p) / len(set(g)) >= 0.7
-
-
 def minimal_figures(records: dict[str, dict]) -> dict[str, float]:
-    """The shared scorer's figures, reimplemented for when ../shared/tools/score.py is absent."""
-    f = {k: [0, 0] for k in ["meta", "sp_pred", "sp_gold", "role", "kind", "direct",
-                             "ent_rec", "ent_prec", "tw_rec", "tw_exact"]}
-    for path in article_files():
-        g, r = gold(path.stem), records.get(path.stem) or {}
-        if "error" in r:
-            r = {}
-        iso = datetime.datetime.fromtimestamp(g["published_ms"] / 1000, datetime.timezone.utc
-                                              ).strftime("%Y-%m-%dT%H:%M:%S")
-        for ok in [r.get("url") == g["url"], (r.get("title") or "").strip() == g["title"].strip(),
-                   str(r.get("published") or "").startswith(iso), r.get("script") == g["script"]]:
-            f["meta"][0] += ok
-            f["meta"][1] += 1
-        ps = [s for s in r.get("speakers", []) if s.get("quotes")]
-        used = set()
-        for gs in g["speakers"]:
-            m = next((i for i, s in enumerate(ps) if i not in used
-                      and _same_name(gs["name"], s["name"], s.get("aliases", []))), None)
-            if m is None:
-                continue
-            used.add(m)
-            s = ps[m]
-            f["role"][0] += _role_ok(gs.get("role"), s.get("role"))
-            f["kind"][0] += gs["kind"] == s.get("kind")
-            f["direct"][0] += sum(bool(q.get("direct")) for q in s["quotes"]) == gs["direct_quotes"]
-            for k in ("role", "kind", "direct"):
-                f[k][1] += 1
-        f["sp_pred"] = [f["sp_pred"][0] + len(used), f["sp_pred"][1] + len(ps)]
-        f["sp_gold"] = [f["sp_gold"][0] + len(used), f["sp_gold"][1] + len(g["speakers"])]
-        ents = r.get("entities", [])
-        allgold = {n for t in ("person", "place", "org") for n in g["entities"].get(t, [])}
-        for t in ("person", "place", "org"):
-            gl = g["entities"].get(t, [])
-            pl = [e for e in ents if e.get("type") == t]
-            for n in gl:
-                f["ent_rec"][0] += any(_same_name(n, e["name"], e.get("aliases", []))
-                                       for e in pl[: 2 * len(gl)])
-                f["ent_rec"][1] += 1
-            for e in pl[: len(gl)]:
-                f["ent_prec"][0] += any(_same_name(n, e["name"], e.get("aliases", []))
-                                        for n in allgold)
-                f["ent_prec"][1] += 1
-        soc = {str(s.get("post_id") or s.get("status_id")): s for s in r.get("social", [])}
-        for t in g["tweets"]:
-            s = soc.get(t["status_id"])
-            f["tw_rec"][0] += s is not None
-            f["tw_exact"][0] += bool(s) and (s.get("handle") or "").lstrip("@") == t["handle"] \
-                and list(s.get("hashtags") or []) == t["hashtags"]
-            f["tw_rec"][1] += 1
-            f["tw_exact"][1] += 1
-
-    def ratio(k):
-        n, d = f[k]
-        return n / d if d else 1.0
-
-    return {"meta": ratio("meta"), "speaker_precision": ratio("sp_pred"),
-            "speaker_recall": ratio("sp_gold"), "role": ratio("role"), "kind": ratio("kind"),
-            "direct_count": ratio("direct"), "entity_recall": ratio("ent_rec"),
-            "entity_precision": ratio("ent_prec"), "tweet_recall": ratio("tw_rec"),
-            "tweet_exact": ratio("tw_exact")}
+    """The scorer's figures over this set (tests/scoring.py), for when the scorer is absent."""
+    return scoring.minimal_figures(records, {p.stem: gold(p.stem) for p in article_files()})
 
 
 def test_gold_files_are_well_formed():
@@ -413,8 +340,7 @@ def test_gap_ngo_director_kind(parsed):
     assert s and s["kind"] == "other"
 
 
-@pytest.mark.xfail(strict=False, reason="lead byline '记者X的报道' keeps the particle 的")
-def test_gap_lead_byline_particle(parsed):
+def test_fixed_lead_byline_particle(parsed):
     assert _staff(record(parsed, "008")) == (["梅琳"], ["许书婷", "瑞哲"])
 
 
@@ -434,8 +360,7 @@ def test_gap_names_joined_by_conjunction(parsed):
     assert {"蕭美琴", "吳欣盈"} & names == {"蕭美琴", "吳欣盈"}
 
 
-@pytest.mark.xfail(strict=False, reason="full page: figure caption and credit lost (og:image taken first)")
-def test_gap_page_figure_caption(parsed):
+def test_fixed_page_figure_caption(parsed):
     images = record(parsed, "006")["images"]
     assert any((i["caption"] or "").startswith("菲律宾武装部队公布的照片显示") and i["credit"] == "路透社"
                for i in images)
