@@ -440,8 +440,9 @@ LIST_TAGS = {"ul", "ol"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "span", "center", "font", "body", "html",
                   "header", "footer", "aside", "details", "summary", "dl", "table", "tbody",
                   "thead", "tr", "td", "th"}
-# Per-block limit on recursion: deeper markup is read as flat text.
-MAX_DEPTH = 40
+# Limit on recursion: deeper markup is read as flat text. Each level scans its subtree once,
+# so the cost is MAX_DEPTH times the markup; real article bodies nest a few levels at most.
+MAX_DEPTH = 12
 
 
 def clean_text(text: str) -> str:
@@ -636,7 +637,8 @@ class _BodyReader:
             # Item by item; a nested list is walked like any container (bounded depth), so
             # deep nesting costs linear time rather than re-reading every inner item.
             for li in el.find_all("li", recursive=False) or [el]:
-                if depth < MAX_DEPTH and self._scan(li).has_block_child:
+                if depth < MAX_DEPTH and any(isinstance(c, Tag) and c.name in BLOCK_CHILD_TAGS
+                                             for c in li.children):
                     self.walk(li, depth + 1)
                 else:
                     for text in self._text(li):
@@ -715,6 +717,8 @@ def read_body(article: Article, html: str) -> None:
 EMBED_SELECTORS = ("blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, "
                    "blockquote.tiktok-embed, div.fb-post, div.fb-video, iframe, "
                    "script[data-telegram-post], [data-telegram-post]")
+# Total markup of a saved page's embeds that is handed to the social stage.
+MAX_EMBED_MARKUP = 2_000_000
 # Page parts whose figures are not the article's.
 PAGE_FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 TIME_META = ("article:published_time", "og:article:published_time", "datePublished",
@@ -762,8 +766,21 @@ def read_page(article: Article, html: str) -> None:
                 article_block_add(article, line)
     else:
         read_body(article, str(soup.body or soup))
-    for el in soup.select(EMBED_SELECTORS):
-        article.embeds.append(Embed(len(article.blocks), str(el)))
+    # Outermost embeds only: in broken pages unclosed embeds nest, and each inner one would
+    # repeat all the markup after it (quadratic work in the loader and the social stage).
+    found = soup.select(EMBED_SELECTORS)
+    found_ids = {id(el) for el in found}
+    budget = MAX_EMBED_MARKUP
+    for el in found:
+        if any(id(up) in found_ids for up in el.parents):
+            continue
+        markup = str(el)
+        budget -= len(markup)
+        if budget < 0:
+            article.warnings.append("the page embeds more markup than is read; the rest of its "
+                                    "embedded posts were skipped")
+            break
+        article.embeds.append(Embed(len(article.blocks), markup))
     reader = _BodyReader(article, article.url)
     for fig in soup.find_all("figure"):
         if not any(p.name in PAGE_FURNITURE_TAGS for p in fig.parents):
