@@ -14,65 +14,30 @@ import json
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
+from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, free_port,
+                              require_chromium, wait_healthy)
+
 pytestmark = pytest.mark.browser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-CHROMIUM = pathlib.Path(os.environ.get("NEWSROOM_LENS_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 60
-STEP_TIMEOUT_MS = 90_000  # first page run parses the sample and loads dictionaries
-APP_READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-             '[data-test-script-state="notRunning"]')
 
 
 @pytest.fixture(scope="module")
 def chromium() -> pathlib.Path:
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run the browser test")
-        pytest.skip(message)
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log: pathlib.Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"streamlit did not answer in {START_TIMEOUT_S} s:\n"
-                         f"{log.read_text(errors='replace')}")
+    return require_chromium()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """(base URL, tmp dir) of a running `streamlit run app.py`; stopped at the end."""
     tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, NEWSROOM_LENS_DB=str(tmp / "store" / "newsroom.duckdb"),
                PYTHONUNBUFFERED="1")
     log = tmp / "streamlit.log"
@@ -84,7 +49,7 @@ def server(tmp_path_factory):
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, proc, log)
+        wait_healthy(base, proc, log)
         yield base, tmp
     finally:
         proc.terminate()

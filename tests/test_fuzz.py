@@ -306,3 +306,13 @@ def test_loader_deeply_nested_bare_lists():
     deep list is walked some 80 times (8 million element checks for 100,000 elements)."""
     data = (HEAD + "<p>正文</p>" + "<ul><li>" * 100_000).encode()
     checks.run_parse(data, "deep-lists.txt")
+
+
+def test_loader_unclosed_comment_on_the_first_line():
+    """The first line "<!--" then 3,000 spaces and no "-->" (3 KB). Found by the long run
+    (parse-mutated, a long run of spaces dropped into the seed's timestamp line):
+    parsing.TIMESTAMP_RE ``^\\s*<!--\\s*(.*?)\\s*-->\\s*$`` backtracks cubically over the
+    spaces (5,000 spaces: 36 s, 10,000: about 5 minutes; a 10 MB file would never finish).
+    The bound here is 2.0 s of CPU."""
+    data = ("<!--" + " " * 3_000 + "\n<p>正文</p>").encode()
+    checks.run_parse(data, "comment.txt")

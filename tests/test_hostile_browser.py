@@ -18,27 +18,19 @@ from __future__ import annotations
 
 import os
 import pathlib
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+
+from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, free_port,
+                              require_chromium, wait_healthy)
 
 pytestmark = pytest.mark.browser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 FILES = sorted(p for p in HOSTILE.iterdir() if p.suffix in (".txt", ".html"))
-CHROMIUM = pathlib.Path(os.environ.get("NEWSROOM_LENS_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 60
-STEP_TIMEOUT_MS = 90_000
-APP_READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-             '[data-test-script-state="notRunning"]')
 # Time for late events (an <img onerror> after its 404, an iframe's load) before the canary is
 # read. Not a timed assertion: the checks only look at what happened by then.
 EVENT_GRACE_MS = 800
@@ -91,40 +83,7 @@ PROBE_JS = """
 
 @pytest.fixture(scope="module")
 def chromium() -> pathlib.Path:
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run the browser test")
-        pytest.skip(message)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("playwright is not installed; CI must run the browser test")
-        pytest.skip("playwright is not installed")
-    return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log: pathlib.Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited early:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"streamlit did not answer in {START_TIMEOUT_S} s:\n"
-                         f"{log.read_text(errors='replace')}")
+    return require_chromium()
 
 
 def _ingest(db: pathlib.Path) -> dict[str, str]:
@@ -149,7 +108,7 @@ def server(chromium, tmp_path_factory):
     db = tmp / "store" / "newsroom.duckdb"
     db.parent.mkdir(parents=True)
     ids = _ingest(db)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, NEWSROOM_LENS_DB=str(db), PYTHONUNBUFFERED="1",
                NEWSROOM_LENS_UPLOAD_ENABLED="true", NEWSROOM_LENS_UPLOAD_REQUIRES_LOGIN="false")
     log = tmp / "streamlit.log"
@@ -161,7 +120,7 @@ def server(chromium, tmp_path_factory):
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, proc, log)
+        wait_healthy(base, proc, log)
         yield base, ids
     finally:
         proc.terminate()
