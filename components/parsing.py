@@ -119,7 +119,7 @@ def _control_ratio(text: str) -> float:
 # ---------------------------------------------------------------------------------------------
 # The wrapper
 
-TIMESTAMP_RE = re.compile(r"^\s*<!--\s*(.*?)\s*-->\s*$")
+COMMENT_OPEN, COMMENT_CLOSE = "<!--", "-->"
 TITLE_LINK_RE = re.compile(r"^\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\s*$")
 UNDERLINE_RE = re.compile(r"^\s*(-{3,}|={3,})\s*$")
 PAGE_RE = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I)
@@ -141,9 +141,9 @@ def split_wrapper(text: str) -> tuple[dict, str, list[str]]:
         if not line.strip():
             i += 1
             continue
-        m = TIMESTAMP_RE.match(line)
-        if m and fields["published"] is None and not fields["title"]:
-            fields["published"] = _parse_epoch(m.group(1), notes)
+        stamp = _comment_text(line)
+        if stamp is not None and fields["published"] is None and not fields["title"]:
+            fields["published"] = _parse_epoch(stamp, notes)
             seen_any = True
             i += 1
             continue
@@ -162,6 +162,15 @@ def split_wrapper(text: str) -> tuple[dict, str, list[str]]:
             continue
         break
     return fields, "\n".join(lines[i:]), notes
+
+
+def _comment_text(line: str) -> str | None:
+    """The inside of a line that is one HTML comment, else None. String tests, not a regex:
+    a lazy group between runs of spaces backtracks cubically on an unclosed comment."""
+    line = line.strip()
+    if len(line) >= 7 and line.startswith(COMMENT_OPEN) and line.endswith(COMMENT_CLOSE):
+        return line[len(COMMENT_OPEN):-len(COMMENT_CLOSE)].strip()
+    return None
 
 
 def _parse_epoch(value: str, notes: list[str]) -> str | None:
