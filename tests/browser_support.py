@@ -6,10 +6,12 @@ or Playwright is missing, and fails instead under $CI, so CI can never skip the 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -61,3 +63,28 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: pathlib.Path) -> None:
         time.sleep(0.2)
     raise AssertionError(f"streamlit did not answer in {START_TIMEOUT_S} s:\n"
                          f"{log.read_text(errors='replace')}")
+
+
+@contextlib.contextmanager
+def running_app(root: pathlib.Path, db: pathlib.Path, log: pathlib.Path, **env_extra: str):
+    """`streamlit run app.py` on a free loopback port with the store at `db`; yields the base
+    URL once it answers, and stops the server on the way out, whatever happened."""
+    port = free_port()
+    env = dict(os.environ, NEWSROOM_LENS_DB=str(db), PYTHONUNBUFFERED="1", **env_extra)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)

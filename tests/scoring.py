@@ -7,6 +7,9 @@ so the held-out tests still measure something where ../shared is absent.
 from __future__ import annotations
 
 import datetime
+import pathlib
+import subprocess
+import sys
 
 
 def same_name(g: str, p: str, aliases=()) -> bool:
@@ -86,3 +89,29 @@ def minimal_figures(records: dict[str, dict], golds: dict[str, dict]) -> dict[st
             "direct_count": ratio("direct"), "entity_recall": ratio("ent_rec"),
             "entity_precision": ratio("ent_prec"), "tweet_recall": ratio("tw_rec"),
             "tweet_exact": ratio("tw_exact")}
+
+
+def assert_floors(scorer: pathlib.Path, jsonl: pathlib.Path, gold_dir: pathlib.Path,
+                  records: dict[str, dict], golds: dict[str, dict], floors: dict[str, float]):
+    """Every figure at or above its floor: by the shared scorer when it is there, else by
+    the reimplementation above."""
+    if scorer.is_file():
+        proc = subprocess.run([sys.executable, str(scorer), str(jsonl), str(gold_dir), "--min",
+                               *[f"{k}={v}" for k, v in floors.items()]],
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    else:
+        figures = minimal_figures(records, golds)
+        short = {k: round(v, 3) for k, v in figures.items() if v < floors[k]}
+        assert short == {}, figures
+
+
+def assert_agrees_with_scorer(scorer: pathlib.Path, jsonl: pathlib.Path, gold_dir: pathlib.Path,
+                              records: dict[str, dict], golds: dict[str, dict]):
+    """The reimplementation computes what the shared scorer computes."""
+    proc = subprocess.run([sys.executable, str(scorer), str(jsonl), str(gold_dir)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    summary = proc.stdout.strip().splitlines()[-1].split(": ", 1)[1]
+    theirs = {k: float(v) for k, v in (kv.split("=") for kv in summary.split())}
+    ours = {k: round(v, 2) for k, v in minimal_figures(records, golds).items()}
+    assert ours == theirs

@@ -11,17 +11,14 @@ Chromium fails instead, so CI cannot silently skip the browser check.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, free_port,
-                              require_chromium, wait_healthy)
+from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, running_app,
+                              require_chromium)
 
 pytestmark = pytest.mark.browser
 
@@ -37,27 +34,8 @@ def chromium() -> pathlib.Path:
 def server(tmp_path_factory):
     """(base URL, tmp dir) of a running `streamlit run app.py`; stopped at the end."""
     tmp = tmp_path_factory.mktemp("browser")
-    port = free_port()
-    env = dict(os.environ, NEWSROOM_LENS_DB=str(tmp / "store" / "newsroom.duckdb"),
-               PYTHONUNBUFFERED="1")
-    log = tmp / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc, log)
+    with running_app(ROOT, tmp / "store" / "newsroom.duckdb", tmp / "streamlit.log") as base:
         yield base, tmp
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")

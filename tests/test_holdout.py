@@ -69,7 +69,7 @@ def parsed(tmp_path_factory) -> tuple[pathlib.Path, dict[str, dict]]:
 
 def minimal_figures(records: dict[str, dict]) -> dict[str, float]:
     """The scorer's figures over this set (tests/scoring.py), for when the scorer is absent."""
-    return scoring.minimal_figures(records, {p.stem: gold(p.stem) for p in holdout_files()})
+    return scoring.minimal_figures(records, _golds())
 
 
 def test_every_holdout_file_parses(parsed):
@@ -78,17 +78,13 @@ def test_every_holdout_file_parses(parsed):
     assert [s for s, r in records.items() if "error" in r] == []
 
 
+def _golds() -> dict[str, dict]:
+    return {p.stem: gold(p.stem) for p in holdout_files()}
+
+
 def test_figures_meet_floors(parsed):
     jsonl, records = parsed
-    if SCORER.is_file():
-        proc = subprocess.run([sys.executable, str(SCORER), str(jsonl), str(HOLDOUT), "--min",
-                               *[f"{k}={v}" for k, v in FLOORS.items()]],
-                              capture_output=True, text=True, encoding="utf-8", timeout=120)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    else:
-        figures = minimal_figures(records)
-        short = {k: round(v, 3) for k, v in figures.items() if v < FLOORS[k]}
-        assert short == {}, figures
+    scoring.assert_floors(SCORER, jsonl, HOLDOUT, records, _golds(), FLOORS)
 
 
 def test_minimal_figures_agree_with_the_scorer(parsed):
@@ -96,12 +92,7 @@ def test_minimal_figures_agree_with_the_scorer(parsed):
     jsonl, records = parsed
     if not SCORER.is_file():
         pytest.skip("the shared scorer is not beside the project")
-    proc = subprocess.run([sys.executable, str(SCORER), str(jsonl), str(HOLDOUT)],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
-    summary = proc.stdout.strip().splitlines()[-1].split(": ", 1)[1]
-    theirs = {k: float(v) for k, v in (kv.split("=") for kv in summary.split())}
-    ours = {k: round(v, 2) for k, v in minimal_figures(records).items()}
-    assert ours == theirs
+    scoring.assert_agrees_with_scorer(SCORER, jsonl, HOLDOUT, records, _golds())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,15 +16,12 @@ Chromium fails instead, so CI cannot silently skip the check.
 """
 from __future__ import annotations
 
-import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
-from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, free_port,
-                              require_chromium, wait_healthy)
+from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, running_app,
+                              require_chromium)
 
 pytestmark = pytest.mark.browser
 
@@ -108,27 +105,9 @@ def server(chromium, tmp_path_factory):
     db = tmp / "store" / "newsroom.duckdb"
     db.parent.mkdir(parents=True)
     ids = _ingest(db)
-    port = free_port()
-    env = dict(os.environ, NEWSROOM_LENS_DB=str(db), PYTHONUNBUFFERED="1",
-               NEWSROOM_LENS_UPLOAD_ENABLED="true", NEWSROOM_LENS_UPLOAD_REQUIRES_LOGIN="false")
-    log = tmp / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc, log)
+    with running_app(ROOT, db, tmp / "streamlit.log", NEWSROOM_LENS_UPLOAD_ENABLED="true",
+                     NEWSROOM_LENS_UPLOAD_REQUIRES_LOGIN="false") as base:
         yield base, ids
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
