@@ -402,3 +402,14 @@ def test_workers_never_run_the_main_script_again(tmp_path, seed_bytes):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['added', 'added', 'added', 'added']"
     assert marker.read_text() == "x"  # the script ran once: in its own process only
+
+
+def test_warm_up_article_exercises_every_stage():
+    """The forkserver's warm-up must touch every stage, or workers still load lazily."""
+    from components import pipeline
+
+    analysis = pipeline.analyse(pipeline.WARM_UP_ARTICLE, "warm-up.txt")
+    assert {m.type for m in analysis.mentions} == {"person", "place", "org"}
+    assert {m.name for m in analysis.mentions} >= {"米勒", "刘德海"}
+    assert {q.speaker for q in analysis.quotes} == {"米勒", "刘德海"}
+    assert [s.platform for s in analysis.social] == ["twitter"]
