@@ -251,13 +251,12 @@ def _one_file(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
 # Parsing (in this process or in worker processes)
 
 def _analyse_one(name: str, data: bytes) -> tuple:
-    """('ok', Prepared without bytes) or ('error', message). Never raises for a bad file."""
+    """('ok', Analysis) or ('error', message). Never raises for a bad file."""
     from . import pipeline
-    from .store import prepare
 
     try:
         analysis = pipeline.analyse(data, name)
-        return ("ok", prepare(analysis, b""))
+        return ("ok", (analysis, pipeline.frame_rows(analysis)))
     except ArticleError as exc:
         return ("error", str(exc))
     except RecursionError:
@@ -265,12 +264,39 @@ def _analyse_one(name: str, data: bytes) -> tuple:
     except MemoryError:
         return ("error", "the file needs too much memory to analyse")
     except Exception as exc:  # one broken file must not stop the batch
-        return ("error", f"the file could not be analysed (internal error: "
-                         f"{type(exc).__name__}: {str(exc)[:200]})")
+        return ("error", _internal_error(exc))
+
+
+def _internal_error(exc: Exception) -> str:
+    return (f"the file could not be analysed (internal error: {type(exc).__name__}: "
+            f"{str(exc)[:200]})")
 
 
 def _analyse_job(items: list[tuple[str, bytes]]) -> list[tuple]:
-    return [_analyse_one(name, data) for name, data in items]
+    """One job of files -> ('ok', Prepared without bytes) or ('error', message) per file.
+
+    The rows of the job's articles travel as one ``ArrowRows`` batch (see store.ArrowRows)."""
+    from .store import ArrowRows, Prepared
+
+    outcomes = [_analyse_one(name, data) for name, data in items]
+    done = [(i, analysis, rows) for i, (kind, payload) in enumerate(outcomes) if kind == "ok"
+            for analysis, rows in [payload]]
+    try:
+        batch = ArrowRows.from_rows([rows for _, _, rows in done])
+        slots = {i: (batch, slot) for slot, (i, _, _) in enumerate(done)}
+    except Exception:  # noqa: BLE001  one unconvertible article: find it, keep the others
+        slots = {}
+        for i, _, rows in done:
+            try:
+                slots[i] = (ArrowRows.from_rows([rows]), 0)
+            except Exception as exc:  # noqa: BLE001
+                outcomes[i] = ("error", _internal_error(exc))
+    for i, analysis, _ in done:
+        if i in slots:
+            a = analysis.article
+            outcomes[i] = ("ok", Prepared(a.source, a.content_hash, a.id, a.title, None, b"",
+                                          list(a.warnings), slots[i]))
+    return outcomes
 
 
 def _worker_count(workers: int | None) -> int:
@@ -359,8 +385,9 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
 def _parse_stream(items: Iterator, workers: int, parallel: bool) -> Iterator[tuple]:
     """(item, outcome) for each item (any object with .name and .data), in input order."""
     if not parallel or workers <= 1:
-        for item in items:
-            yield item, _analyse_one(item.name, item.data)
+        # In this process: the same path as a worker's, one file per job (progress per file).
+        for chunk in _chunks(items, 1):
+            yield from zip(chunk, _analyse_job([(it.name, it.data) for it in chunk]))
         return
     pool = _pool(workers)
     pending: collections.deque = collections.deque()
@@ -378,20 +405,25 @@ def _parse_stream(items: Iterator, workers: int, parallel: bool) -> Iterator[tup
         return list(zip(chunk, outcomes))
 
     try:
-        chunk: list = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) >= JOB_SIZE:
-                pending.append((chunk, _submit(pool, chunk)))
-                chunk = []
-                while len(pending) >= workers * JOBS_IN_FLIGHT_PER_WORKER:
-                    yield from drain_one()
-        if chunk:
+        for chunk in _chunks(items, JOB_SIZE):
             pending.append((chunk, _submit(pool, chunk)))
+            while len(pending) >= workers * JOBS_IN_FLIGHT_PER_WORKER:
+                yield from drain_one()
         while pending:
             yield from drain_one()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _submit(pool, chunk):

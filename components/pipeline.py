@@ -11,13 +11,17 @@ tables from the kept file bytes when it changes.
 """
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 
 from . import entities, quotes, social
 from .model import STAFF_ROLES, Analysis, Article, ArticleError
 from .parsing import parse_article
 
 from .version import STAGE_FILES, parser_version  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:  # pandas loads where a DataFrame is made: ingest workers never need it
+    import pandas as pd
 
 
 def analyse_article(article: Article) -> Analysis:
@@ -144,6 +148,8 @@ def _entity_counts(aid: str, mentions) -> list[tuple]:
 
 def to_frames(analyses: list[Analysis]) -> dict[str, pd.DataFrame]:
     """Many analyses -> one dataframe per table, columns as in FRAME_COLUMNS."""
+    import pandas as pd
+
     collected: dict[str, list[tuple]] = {name: [] for name in FRAME_COLUMNS}
     for analysis in analyses:
         for name, rows in frame_rows(analysis).items():

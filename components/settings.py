@@ -14,8 +14,11 @@ from __future__ import annotations
 import os
 import pathlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads where a DataFrame is made: ingest workers never need it
+    import pandas as pd
+
 
 ENV_PREFIX = "NEWSROOM_LENS_"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -129,6 +132,8 @@ def mb(name: str) -> int:
 
 def as_frame() -> pd.DataFrame:
     """One row per setting, for an About/Settings view."""
+    import pandas as pd
+
     return pd.DataFrame(
         [(s.name, str(get(s.name)), str(s.default), s.type.__name__, env_name(s.name), s.help)
          for s in SETTINGS.values()],

@@ -2,6 +2,7 @@
 (fill from samples, re-derive on a parser change, nothing else), settings, busy-store message."""
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import shutil
 import subprocess
@@ -100,6 +101,32 @@ def test_same_article_twice_in_one_batch_keeps_the_last(db, seed_bytes):
     assert statuses == ["added", "updated", "duplicate"]
     assert db.fetchall("SELECT name FROM files") == [("b.txt",)]
     assert counts(db)["articles"] == 1
+
+
+def test_worker_batches_write_only_the_kept_articles(db, seed_bytes):
+    """Rows that travel as one Arrow batch (a worker job, pickled as the pool pickles it):
+    the later of two files with one id wins, and none of the earlier file's rows are kept."""
+    import pickle
+
+    changed = seed_bytes.replace("近日，".encode(), "本周，".encode(), 1)
+    other = variant(seed_bytes, 1)
+    files = [("a.txt", seed_bytes), ("b.txt", changed), ("o.txt", other)]
+    outcomes = pickle.loads(pickle.dumps(ingest._analyse_job(files)))
+    prepared = [dataclasses.replace(p, data=data)
+                for (kind, p), (_, data) in zip(outcomes, files)]
+    assert [kind for kind, _ in outcomes] == ["ok", "ok", "ok"]
+    assert [r.status for r in db.write_prepared(prepared)] == ["added", "updated", "added"]
+    plain = Store(db.path.parent / "plain.duckdb")
+    plain.write([(pipeline.analyse(changed, "b.txt"), changed),
+                 (pipeline.analyse(other, "o.txt"), other)])
+    assert counts(db) == counts(plain)
+    for table in pipeline.FRAME_COLUMNS:
+        assert sorted(map(repr, db.fetchall(f'SELECT * FROM "{table}"'))) == \
+            sorted(map(repr, plain.fetchall(f'SELECT * FROM "{table}"'))), table
+    # One paragraph from b.txt's changed opening, one from o.txt's: none left of a.txt's.
+    assert db.fetchall("SELECT count(*) FROM paragraphs WHERE text LIKE '本周，%'") == [(1,)]
+    assert db.fetchall("SELECT count(*) FROM paragraphs WHERE text LIKE '近日，%'") == [(1,)]
+    plain.close()
 
 
 def test_without_url_identity_is_the_content(db):
