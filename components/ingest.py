@@ -53,9 +53,11 @@ ZIP_RATIO_MIN_BYTES = 1024 * 1024
 ZIP_LITTER_RE = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._)", re.I)
 UNSAFE_NAME_RE = re.compile(r"^(/|[A-Za-z]:)|(^|/)\.\.(/|$)")
 # Files handed to a worker process at a time, and jobs kept in flight per worker (enough to
-# keep the workers busy while the main process writes a batch).
-JOB_SIZE = 16
-JOBS_IN_FLIGHT_PER_WORKER = 8
+# keep the workers busy while the main process writes a batch). A job's rows go back as one
+# Arrow batch, whose fixed cost is spread over the job: 0.23 ms per article at 16 files,
+# 0.15 at 32, 0.13 at 64.
+JOB_SIZE = 32
+JOBS_IN_FLIGHT_PER_WORKER = 4
 # Fewer files than this are parsed in-process: starting workers costs more than it saves.
 POOL_MIN_FILES = 64
 # Stored-hash look-ups are made per this many files.
