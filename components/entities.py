@@ -31,7 +31,9 @@ name in either script to the same Simplified key.
 
 Work is linear and bounded: a block longer than ``WINDOW_CHARS`` (a whole article on one line)
 is read in windows cut at sentence ends, names found with evidence and names compared for short
-forms are capped, and the whole article is converted and tagged in one call each.
+forms are capped, and the whole article is converted and tagged in one call each: its blocks
+(windows) are joined by newlines, which jieba always cuts at, and the rules run once over the
+joined text, each reading every block as if it stood alone (``BlockAnalyser``).
 
 Staff credits (``article.staff_names`` and the short byline block naming them) are never
 entities. The tagger is rjieba; ``extract_entities(article, tagger=jieba_tag)`` runs the same
@@ -41,11 +43,12 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress, count
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
@@ -63,11 +66,14 @@ GENERIC_ORG_FILE = "orgs_generic.txt"
 ALIAS_FILE = "aliases.txt"
 
 DOTS = "·•‧・"
+# Longest run of transliteration characters read as one foreign name (before or after a cue).
+TRANSLIT_RUN_LIMIT = 16
 # A Latin name in parentheses right after a Chinese name: 米勒（Matthew Miller）.
 # Latin letters with the accented ones of European names (Türk, Müller, José).
 LATIN_LETTERS = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
-LATIN_PAREN_RE = re.compile(r"[（(]\s*([%s][%s0-9.'’&\- ,/]{0,120}?)\s*[）)]"
-                            % (LATIN_LETTERS, LATIN_LETTERS))
+LATIN_PAREN_PATTERN = r"[（(]\s*([%s][%s0-9.'’&\- ,/]{0,120}?)\s*[）)]" % (LATIN_LETTERS,
+                                                                       LATIN_LETTERS)
+LATIN_PAREN_RE = re.compile(LATIN_PAREN_PATTERN)
 # Words inside a parenthesised Latin name that mark an organisation or a place, not a person.
 LATIN_NONPERSON = re.compile(
     r"\b(Agency|Association|Bureau|Forum|Group|Institute|University|College|School|Council|"
@@ -169,9 +175,17 @@ DEMONSTRATIVES = set("该此这那其本")
 # A quoted name right after a category noun: 援助团体“过渡期正义工作组”.
 QUOTED_NAME_RE = re.compile(r"[“「]([\u4e00-\u9fffA-Za-z0-9·]{2,14})[”」]")
 # A publication in 《》 followed by what only publishers have: 《北京之春》杂志, 《环球时报》总编辑.
-PUBLICATION_RE = re.compile(
+PUBLICATION_PATTERN = (
     r"《([^《》]{2,12})》(?=杂志|月刊|周刊|期刊|报纸|网站|电视台|电台|总编辑|总编|主编|副主编|社长|"
     r"社论|记者|评论员|专栏|报道|报导|发文|刊文|刊登|刊出|披露|援引|引述|曾报道|曾报导)")
+PUBLICATION_RE = re.compile(PUBLICATION_PATTERN)
+# The blocks of an article are read as one text joined by SEGMENT_SEP (one tokenizer call and
+# one pass of each rule per article instead of per block; jieba cuts at a newline, so the words
+# are the same). Within such a text no match may reach across the separator: these are the two
+# patterns above that could, with the separator left out (the same on text without one).
+SEGMENT_SEP = "\n"
+LATIN_PAREN_LINE_RE = re.compile(LATIN_PAREN_PATTERN.replace(r"\s*", r"[^\S\n]*"))
+PUBLICATION_LINE_RE = re.compile(PUBLICATION_PATTERN.replace("[^《》]", "[^《》\n]"))
 DOT_RE = re.compile("[%s]" % DOTS)
 ORG_INTRODUCER_RE = re.compile("|".join(ORG_INTRODUCERS))
 # A byline inside a block: staff credits are kept out of the entities (devset README).
@@ -180,8 +194,9 @@ BYLINE_MAX_LEN = 80
 PAREN_GROUP_RE = re.compile(r"[（(][^（）()]*[）)]")
 # A news-agency dateline naming its reporter: （中央社记者王小明台北26日电）. The name right after
 # 记者 is staff; the agency and the place in it are still mentions.
-DATELINE_RE = re.compile(r"[（(][^（）()]{0,40}?(?:记者|特派员)(?=[^（）()]{2,40}?"
-                         r"(?:电|报导|报道|专电|连线)[）)])")
+DATELINE_WORDS = ("记者", "特派员")
+DATELINE_RE = re.compile(r"[（(][^（）()]{0,40}?(?:%s)(?=[^（）()]{2,40}?"
+                         r"(?:电|报导|报道|专电|连线)[）)])" % "|".join(DATELINE_WORDS))
 
 
 @dataclass
@@ -201,11 +216,13 @@ class Lexicon:
     org_suffixes: list[tuple[str, str]] = field(default_factory=list)
     org_false_tails: set[str] = field(default_factory=set)
     titles: tuple[str, ...] = ()
+    title_set: frozenset[str] = frozenset()  # the same, for membership tests
     titles_after: dict[str, str] = field(default_factory=dict)
     speech_verbs: tuple[str, ...] = ()
     surnames: set[str] = field(default_factory=set)
     double_surnames: set[str] = field(default_factory=set)
     translit: set[str] = field(default_factory=set)
+    translit_run_re: re.Pattern | None = None  # a run of them from a position (see below)
     not_entities: set[str] = field(default_factory=set)
     kw_stop: set[str] = field(default_factory=set)
     user_words: list[tuple[str, str]] = field(default_factory=list)  # (word, tag) for the tokenizer
@@ -277,11 +294,17 @@ def lexicon() -> Lexicon:
                              key=lambda p: len(p[0]), reverse=True)
     lx.org_false_tails = set(_lines("org_false_tails.txt"))
     lx.titles = tuple(_lines("person_titles.txt"))
+    lx.title_set = frozenset(lx.titles)
     lx.titles_after = dict(l.split() for l in _lines("person_titles_after.txt"))
     lx.speech_verbs = tuple(_lines("person_speech_verbs.txt"))
     for s in _lines("person_surnames.txt"):
         (lx.surnames if len(s) == 1 else lx.double_surnames).add(s)
     lx.translit = set("".join(_lines("person_translit_chars.txt")))
+    # _translit_run_from: a transliteration character, then up to LIMIT - 1 more, each one of
+    # them or a dot or hyphen with one of them right after it
+    tl, dots = re.escape("".join(sorted(lx.translit))), re.escape(DOTS + "-")
+    lx.translit_run_re = re.compile("[%s](?:[%s]|[%s](?=[%s])){0,%d}" % (
+        tl, tl, dots, tl, TRANSLIT_RUN_LIMIT - 1))
     lx.not_entities = set(_lines("not_entities.txt"))
     lx.kw_stop = set(_lines("keyword_stopwords.txt"))
     lx.user_words = [(w, t) for w, t in words.items() if not w.isascii()]
@@ -302,6 +325,7 @@ def lexicon() -> Lexicon:
 
 _LOCK = threading.Lock()
 _RJIEBA = None
+_USER_DICT: tuple[tuple[str, int, str], ...] = ()
 _OPENCC: dict[str, object] = {}
 
 
@@ -315,24 +339,26 @@ def user_dictionary() -> list[tuple[str, int, str]]:
     return list(_user_dictionary())
 
 
-@lru_cache(maxsize=1)
 def _user_dictionary() -> tuple[tuple[str, int, str], ...]:
-    import rjieba
-    fresh = rjieba.Jieba()
-    return tuple((w, int(fresh.suggest_freq(w)) * USER_FREQ_BOOST, t)
-                 for w, t in lexicon().user_words)
+    tokenizer()
+    return _USER_DICT
 
 
 def tokenizer():
     """The process-wide private rjieba instance with the project's dictionaries."""
-    global _RJIEBA
+    global _RJIEBA, _USER_DICT
     if _RJIEBA is None:
         with _LOCK:
             if _RJIEBA is None:
                 import rjieba
                 tok = rjieba.Jieba()
-                for word, freq, tag in _user_dictionary():
+                # Every frequency is read off the plain dictionary before the first word is
+                # added, so one instance (one dictionary load) serves for both.
+                entries = tuple((w, int(tok.suggest_freq(w)) * USER_FREQ_BOOST, t)
+                                for w, t in lexicon().user_words)
+                for word, freq, tag in entries:
                     tok.add_word(word, freq, tag)
+                _USER_DICT = entries
                 _RJIEBA = tok
     return _RJIEBA
 
@@ -420,18 +446,18 @@ def jieba_tag(text: str) -> list[tuple[str, str]]:
     return [(p.word, p.flag) for p in _jieba_postokenizer().cut(text)]
 
 
-def _tokens(text: str, tag_fn=None, pairs=None) -> tuple[list[Token], list[int], list[int]]:
-    """(tokens, their starts, their ends) of a text (``pairs``: its (word, tag) list when
-    already tagged)."""
+def _tokens(text: str, tag_fn=None, pairs=None):
+    """(tokens, their starts, their ends, their words, their tags) of a text (``pairs``: its
+    (word, tag) list when already tagged)."""
     if pairs is None:
         pairs = tag_fn(text)
     if not pairs:
-        return [], [], []
+        return [], [], [], (), ()
     words, tags = zip(*pairs)
     ends = list(accumulate(map(len, words)))
     starts = [0]
     starts += ends[:-1]
-    return list(zip(words, tags, starts, ends)), starts, ends
+    return list(zip(words, tags, starts, ends)), starts, ends, words, tags
 
 
 # What each pass of BlockAnalyser looks for in a word (most words concern none of them).
@@ -517,24 +543,14 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-def _translit_run_from(text: str, pos: int, lx: Lexicon, limit: int = 16) -> int:
-    """End of the run of transliteration characters (and name dots/hyphens) starting at pos."""
-    i = pos
-    while i < len(text) and i - pos < limit:
-        ch = text[i]
-        if ch in lx.translit:
-            i += 1
-        elif ch in DOTS or ch == "-":
-            if i + 1 < len(text) and text[i + 1] in lx.translit and i > pos:
-                i += 1
-            else:
-                break
-        else:
-            break
-    return i
+def _translit_run_from(text: str, pos: int, lx: Lexicon) -> int:
+    """End of the run of transliteration characters (and name dots/hyphens) starting at pos:
+    at most TRANSLIT_RUN_LIMIT characters, a dot or hyphen only between two of them."""
+    m = lx.translit_run_re.match(text, pos)
+    return m.end() if m else pos
 
 
-def _translit_run_to(text: str, end: int, lx: Lexicon, limit: int = 16) -> int:
+def _translit_run_to(text: str, end: int, lx: Lexicon, limit: int = TRANSLIT_RUN_LIMIT) -> int:
     """Start of the run of transliteration characters (and dots) ending at end."""
     i = end
     while i > 0 and end - i < limit:
@@ -548,29 +564,60 @@ def _translit_run_to(text: str, end: int, lx: Lexicon, limit: int = 16) -> int:
     return i
 
 
-class BlockAnalyser:
-    """Finds candidates in one block of Simplified text."""
+@lru_cache(maxsize=65536)
+def _valid_person(name: str) -> bool:
+    """Whether a candidate person name can be one (names recur: remembered)."""
+    lx = lexicon()
+    if len(name) < 2 or name in lx.not_entities or name in lx.title_set:
+        return False
+    hit = lx.known.get(name)
+    if hit and hit[1] != PERSON:
+        return False
+    if any(not (_is_cjk(ch) or ch in DOTS or ch == "-") for ch in name):
+        return False
+    if _org_suffix(name) and len(name) > 3 and not all(ch in lx.translit for ch in name):
+        return False
+    return True
 
-    def __init__(self, text: str, lx: Lexicon, tag_fn=rjieba_tag, pairs=None):
+
+class BlockAnalyser:
+    """Finds candidates in one block of Simplified text, or in several joined by SEGMENT_SEP.
+
+    ``seg_starts``: where each joined block starts (then no block may contain the separator,
+    and every rule reads each block as if it stood alone: the separator is its own token, no
+    pattern matches across it, and what a rule does at the start or end of a text it does at the
+    start or end of each block). None: one block.
+    """
+
+    def __init__(self, text: str, lx: Lexicon, tag_fn=rjieba_tag, pairs=None, seg_starts=None):
         self.text = text
         self.lx = lx
-        toks, starts, ends = _tokens(text, tag_fn, pairs)
+        toks, starts, ends, words, tags = _tokens(text, tag_fn, pairs)
         self.toks = toks
-        flags = list(map(WORD_FLAGS.__getitem__, map(WORD, toks)))
+        flags = list(map(WORD_FLAGS.__getitem__, words))
         # (index, token, flags) of the tokens some pass looks at, in order
         self.flagged = list(compress(zip(count(), toks, flags), flags))
         self.starts = dict(zip(starts, toks))
         self.ends = dict(zip(ends, toks))
-        self.bounds = set(starts)  # word boundaries: every start and the last end
-        if ends:
-            self.bounds.add(ends[-1])
+        # word boundaries are every start and the last end (``is_bound``)
+        self.last_end = ends[-1] if ends else 0
+        self._tok_starts = starts
+        self._tags = tags
+        self.joined = seg_starts is not None
+        self.seg_starts = seg_starts if self.joined else {0}
+        self.latin_re = LATIN_PAREN_LINE_RE if self.joined else LATIN_PAREN_RE
+        self.pub_re = PUBLICATION_LINE_RE if self.joined else PUBLICATION_RE
         self.cands: list[Cand] = []
         self.latin: list[tuple[int, str]] = []  # (offset of the parenthesis, the Latin text)
         self._title_ends: set[int] | None = None
         self._title_matches: list[re.Match] | None = None
-        self._owner: list[Token] | None = None
+        self._dict_ends: dict[int, int] = {}  # start -> end of the dictionary names there
 
     # -- helpers
+    def is_bound(self, pos: int) -> bool:
+        """Whether a word starts or the last word ends at pos."""
+        return pos in self.starts or (pos == self.last_end and pos > 0)
+
     def add(self, start, end, type_, key, prio):
         if end > start:
             self.cands.append(Cand(start, end, type_, key, prio))
@@ -578,16 +625,19 @@ class BlockAnalyser:
     # -- places and organisations from the dictionaries
     def dictionary_matches(self):
         known = self.lx.known
-        add = self.add
+        append = self.cands.append  # (tokens and their parts are never empty)
+        dict_ends = self._dict_ends
         for _, (word, _, start, end), flags in self.flagged:
             if not flags & F_DICT:
                 continue
             hit = known.get(word)
             if hit:
-                add(start, end, hit[1], hit[0], 5)
+                append(Cand(start, end, hit[1], hit[0], 5))
+                dict_ends[start] = end
             elif 3 <= end - start <= MAX_NAME_LEN:
                 for i, j, h in _known_parts(word):
-                    add(start + i, start + j, h[1], h[0], 4)
+                    append(Cand(start + i, start + j, h[1], h[0], 4))
+                    dict_ends[start + i] = start + j
 
     def place_compounds(self):
         lx, text = self.lx, self.text
@@ -632,9 +682,11 @@ class BlockAnalyser:
                         not (context and tok[1] in EVERYDAY_NOUN_TAGS) and \
                         (tok[1] in GUESSED_WORD_TAGS or tokenizer().has_word(run)):
                     tail_ok = False
-                if tail_ok and run not in lx.compounds and not any(
-                        c.start <= i and c.end >= j and c.end - c.start > j - i
-                        for c in self.cands if c.prio >= 4):  # inside a known name
+                # Not inside a longer dictionary name (prio 4-5, each within one token; i
+                # starts a token, so such a name would start at i). A lookup, not a scan of
+                # the candidates: the work per run stays constant however long the text.
+                if tail_ok and run not in lx.compounds and \
+                        self._dict_ends.get(i, -1) <= j:
                     for k in range(i, j):
                         self.add(k, k + 1, PLACE, lx.abbr[text[k]][0], 1)
                     i = j
@@ -677,7 +729,7 @@ class BlockAnalyser:
                             (t[1] == "ns" and len(stem) >= 2 and t[0] not in lx.not_entities):
                         self.add(t[2], t[3], PLACE, t[0], 3)
                     break
-                if t[0] == suf and t[2] > 0:
+                if t[0] == suf and t[2] not in self.seg_starts:
                     # 威斯康辛/州: the stem is the token(s) before.
                     s = _translit_run_to(text, t[2], lx)
                     prev = self.ends.get(t[2])
@@ -747,7 +799,7 @@ class BlockAnalyser:
                         j -= 1
                         continue
                     break
-                if p[0] in lx.titles_after or (p[0] in lx.titles and p[0] not in lx.known
+                if p[0] in lx.titles_after or (p[0] in lx.title_set and p[0] not in lx.known
                                                and cls != "loose"):
                     break  # but an occupation names an association: 记者协会, 律师工会
                 ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
@@ -838,7 +890,7 @@ class BlockAnalyser:
 
     def publications(self):
         """《北京之春》杂志, 《环球时报》总编辑: a title in 《》 that the text treats as a publisher."""
-        for m in PUBLICATION_RE.finditer(self.text):
+        for m in self.pub_re.finditer(self.text):
             name = m.group(1)
             if 2 <= len(name) <= 12 and name not in self.lx.not_entities:
                 hit = self.lx.known.get(name)
@@ -865,7 +917,7 @@ class BlockAnalyser:
             for length in (2, 3, 4):
                 e = s + length
                 if e < len(text) and text[e] in "（(" and all(_is_cjk(ch) for ch in text[s:e]):
-                    if LATIN_PAREN_RE.match(text, e) and text[s:e] not in lx.known:
+                    if self.latin_re.match(text, e) and text[s:e] not in lx.known:
                         self.add(s, e, ORG, text[s:e], 2)
                     break
 
@@ -881,8 +933,7 @@ class BlockAnalyser:
             run_end -= 1  # a run ends where a word ends (库克 + 本周, not 库克本)
         while run_end > pos and (text[run_end - 1] in DOTS or text[run_end - 1] == "-"):
             run_end -= 1
-        run = text[pos:run_end]
-        if any(d in run for d in DOTS) or run_end - pos >= 4:
+        if run_end - pos >= 4 or DOT_RE.search(text, pos, run_end):
             return run_end
         tok = self.starts.get(pos)
         if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
@@ -919,7 +970,10 @@ class BlockAnalyser:
                 and tokenizer().has_word(tok[0]) and not (sur == 2 and tok[0] == text[pos:pos + 2]):
             sur = 0  # 任期内, 金融学: the 'surname' starts a dictionary word
         if sur:
-            if text[pos + sur:pos + sur + 2] in lx.titles_after:
+            after = text[pos + sur:pos + sur + 2]
+            if self.joined and SEGMENT_SEP in after:
+                after = after[:after.index(SEGMENT_SEP)]  # the block ends there
+            if after in lx.titles_after:
                 return None  # 林先生 is handled as surname + honorific
             given = 0
             while given < 2 and pos + sur + given < n and _is_cjk(text[pos + sur + given]) and \
@@ -970,36 +1024,20 @@ class BlockAnalyser:
 
     def _in_name_token(self, pos: int) -> bool:
         """Whether the token covering pos is tagged as a name by jieba."""
-        if self._owner is None:
-            owner = []
-            for t in self.toks:
-                owner.extend([t] * (t[3] - t[2]))
-            self._owner = owner
-        return 0 <= pos < len(self._owner) and self._owner[pos][1].startswith("nr")
-
-    def _valid_person(self, name: str) -> bool:
-        lx = self.lx
-        if len(name) < 2 or name in lx.not_entities or name in lx.titles:
+        if not 0 <= pos < self.last_end:
             return False
-        hit = lx.known.get(name)
-        if hit and hit[1] != PERSON:
-            return False
-        if any(not (_is_cjk(ch) or ch in DOTS or ch == "-") for ch in name):
-            return False
-        if self._org_suffix(name) and len(name) > 3 and not all(ch in lx.translit for ch in name):
-            return False
-        return True
+        return self.toks[bisect_right(self._tok_starts, pos) - 1][1].startswith("nr")
 
     def person_names(self):
         lx, text = self.lx, self.text
         # A title right before the name: 外交部发言人华春莹, 参议员科顿.
         for m in self._titles():
-            if m.end() not in self.bounds and not self._in_name_token(m.end()):
+            if not self.is_bound(m.end()) and not self._in_name_token(m.end()):
                 continue  # the title must end where jieba ends a word (总统府 is not 总统 + 府)
             end = self._name_after(m.end())
             if end:
                 name = text[m.end():end]
-                if self._valid_person(name):
+                if _valid_person(name):
                     self.add(m.end(), end, PERSON, name, 3)
         # A surname and an honorific: 曾小姐, 林先生.
         for m in lx.after_re.finditer(text):
@@ -1026,7 +1064,7 @@ class BlockAnalyser:
                 s = self._trim_title(s, m.start())
                 if m.start() - s >= 2:
                     name = text[s:m.start()]
-                    if self._valid_person(name) and (tok and tok[1].startswith("nr")
+                    if _valid_person(name) and (tok and tok[1].startswith("nr")
                                                      or all(c in lx.translit for c in name)):
                         self.add(s, m.start(), PERSON, name, 2)
         # A reporting verb right after the name: 李奇岳说, 布朗表示.
@@ -1037,23 +1075,23 @@ class BlockAnalyser:
                     tok[0] not in BEFORE_VERB_WORDS:
                 prev = self.ends.get(tok[2])
                 if prev and prev[1].startswith("nr") and len(prev[0]) == 2 and \
-                        prev[0][0] in lx.surnames and self._valid_person(text[prev[2]:e]):
+                        prev[0][0] in lx.surnames and _valid_person(text[prev[2]:e]):
                     # 李家/超/表示, 严德/发/指出: jieba split the last character of the name off
                     self.add(prev[2], e, PERSON, text[prev[2]:e], 2)
                     continue
             if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
                 name = tok[0]
                 if (name[0] in lx.surnames or name[:2] in lx.double_surnames or
-                        all(c in lx.translit for c in name)) and self._valid_person(name):
+                        all(c in lx.translit for c in name)) and _valid_person(name):
                     s = _translit_run_to(text, e, lx) if all(c in lx.translit for c in name) \
                         else tok[2]
                     s = self._trim_title(min(s, tok[2]), e)
                     e2 = self._trim_name_end(s, e)
-                    if self._valid_person(text[s:e2]):
+                    if _valid_person(text[s:e2]):
                         self.add(s, e2, PERSON, text[s:e2], 2)
         # jieba's dictionary marks well-known full names nrfg (习近平): a name on its own.
-        for t in [t for t in self.toks if t[1] == "nrfg"]:
-            if 2 <= len(t[0]) <= 4 and self._valid_person(t[0]) and \
+        for t in list(compress(self.toks, map("nrfg".__eq__, self._tags))):
+            if 2 <= len(t[0]) <= 4 and _valid_person(t[0]) and \
                     (t[0][0] in lx.surnames or t[0][:2] in lx.double_surnames) and \
                     not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
                 self.add(t[2], t[3], PERSON, t[0], 2)
@@ -1066,7 +1104,7 @@ class BlockAnalyser:
                 s = min(s, tok[2]) if e - s >= 2 else tok[2]
             if e - s >= 2:
                 s = self._trim_title(s, e)
-                if e - s >= 2 and self._valid_person(text[s:e]):
+                if e - s >= 2 and _valid_person(text[s:e]):
                     self.add(s, e, PERSON, text[s:e], 3)
         # Two names joined by 与/和 (赖清德与萧美琴): a name-tagged word right after a person
         # found with evidence is a person too.
@@ -1080,7 +1118,7 @@ class BlockAnalyser:
                     tok = (tok[0] + nxt[0], "nr", tok[2], nxt[3])  # 郭/美玲: one name cut in two
                 if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4 and \
                         (tok[0][0] in lx.surnames or tok[0][:2] in lx.double_surnames) and \
-                        self._valid_person(tok[0]):
+                        _valid_person(tok[0]):
                     self.add(tok[2], tok[3], PERSON, tok[0], 2)
         # Dotted foreign names: 安东尼奥·法塔斯.
         last_end = -1
@@ -1092,10 +1130,10 @@ class BlockAnalyser:
             last_end = e
             s = self._trim_title(s, e)
             name = text[s:e]
-            if any(d in name for d in DOTS) and self._valid_person(name):
+            if any(d in name for d in DOTS) and _valid_person(name):
                 self.add(s, e, PERSON, name, 3)
         # A Latin name in parentheses: 米勒（Matthew Miller）.
-        for m in LATIN_PAREN_RE.finditer(text):
+        for m in self.latin_re.finditer(text):
             latin = m.group(1).strip()
             self.latin.append((m.start(), latin))
             e = m.start()
@@ -1115,7 +1153,7 @@ class BlockAnalyser:
             if e - s >= 2:
                 s = self._trim_title(s, e)
                 name = text[s:e]
-                if e - s >= 2 and self._valid_person(name):
+                if e - s >= 2 and _valid_person(name):
                     self.add(s, e, PERSON, name, 3)
 
     @staticmethod
@@ -1180,23 +1218,25 @@ def _select(cands: list[Cand]) -> list[Cand]:
     if not cands:
         return []
     chosen: list[Cand] = []
-    taken = bytearray(max(c.end for c in cands))  # 1 where a chosen mention is (linear time)
-    for c in sorted(cands, key=_SELECT_ORDER):
+    span = max(c.end for c in cands)
+    taken = bytearray(span)  # 1 where a chosen mention is (linear time)
+    # The order (longer first, then higher priority, then earlier; ties in the order added, the
+    # sort being stable) as one integer per candidate: cheaper to build and compare than a
+    # tuple. Starts are below span and priorities below PRIO_RANGE, so the fields never mix.
+    keys = [((c.start - c.end) * PRIO_RANGE - c.prio) * span + c.start for c in cands]
+    for i in sorted(range(len(cands)), key=keys.__getitem__):
+        c = cands[i]
         s, e = c.start, c.end
         if taken.find(1, s, e) != -1:
             continue
         chosen.append(c)
         taken[s:e] = b"\x01" * (e - s)
-    chosen.sort(key=_CAND_START)
+    chosen.sort(key=CAND_START)
     return chosen
 
 
-def _SELECT_ORDER(c: Cand):
-    return (c.start - c.end, -c.prio, c.start)
-
-
-def _CAND_START(c: Cand) -> int:
-    return c.start
+PRIO_RANGE = 16  # candidate priorities are 0..6
+CAND_START = attrgetter("start")
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -1251,6 +1291,31 @@ def _tag_all(texts: list[str], tag_fn) -> list[list]:
     return [tag_fn(t) for t in texts]
 
 
+def _analyse(texts: list[str], lx: Lexicon, tag_fn):
+    """Analysers run over the texts, and for each analyser where its texts start in its text
+    (ascending) and their indices.
+
+    All texts are joined by SEGMENT_SEP and read by one analyser, with one tagger call, when
+    none contains the separator (or a carriage return) and the tagger cuts exactly at every
+    separator; else one analyser per text (the words are the same either way: ``_tag_all``).
+    The work stays linear: no rule reaches beyond a text or scans all candidates per match.
+    """
+    joined = SEGMENT_SEP.join(texts)
+    # (no text holds the separator: it occurs only between them)
+    if texts and joined.count(SEGMENT_SEP) == len(texts) - 1 and "\r" not in joined:
+        offsets = [0]
+        offsets += accumulate(len(t) + 1 for t in texts[:-1])
+        # (the tagger's pairs are not kept: a thousand live tuples less during the analysis
+        # means fewer garbage-collector passes)
+        a = BlockAnalyser(joined, lx, tag_fn, tag_fn(joined), seg_starts=set(offsets))
+        if a.toks and a.toks[-1][3] == len(joined) and all(
+                a.starts.get(o - 1, ("",))[0] == SEGMENT_SEP for o in offsets[1:]):
+            return [a.run()], [(offsets, range(len(texts)))]
+    return ([BlockAnalyser(t, lx, tag_fn, pairs).run()
+             for t, pairs in zip(texts, _tag_all(texts, tag_fn))],
+            [([0], (i,)) for i in range(len(texts))])
+
+
 def _clip(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
     """Spans of a block as spans of its window [lo, hi)."""
     return [(max(s, lo) - lo, min(e, hi) - lo) for s, e in spans if s < hi and e > lo]
@@ -1270,8 +1335,8 @@ def _find_established(established: dict[str, tuple[str, str]], analysers) -> Non
                 whole = not latin or not ((k > 0 and text[k - 1].isalnum()) or
                                           (e < len(text) and text[e].isalnum()))
                 # an organisation name ends where a word ends (not 中国外交部 in 中国外交部长)
-                if whole and (type_ != ORG or (k in a.bounds and e in a.bounds)):
-                    a.add(k, e, type_, key, 0)
+                if whole and (type_ != ORG or a.is_bound(k) and a.is_bound(e)):
+                    a.cands.append(Cand(k, e, type_, key, 0))  # (never empty)
                 k = text.find(surface, k + 1)
 
 
@@ -1292,12 +1357,26 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     # Segments: (index into blocks, offset in the block, Simplified text); one per block unless
     # the block is longer than a window. Staff spans and dateline reporters are read on the
     # whole block, then given to each window in its own offsets.
-    seg_block: list[int] = []
+    seg_block: list[int] | range = []
     seg_base: list[int] = []
     seg_text: list[str] = []
-    masks: list[list[tuple[int, int]]] = []
-    reporters: list[set[int]] = []
-    for bi, s in enumerate(simp):
+    masks: list[list[tuple[int, int]]] = []  # (read only: entries may be one shared list)
+    reporters: list[set[int] | frozenset[int]] = []
+    n = len(simp)
+    if max(map(len, simp), default=0) <= WINDOW_CHARS:
+        # The usual article: every block is one segment. Most name no staff and no reporter:
+        # a substring test over all blocks at once skips the dateline pattern.
+        seg_block, seg_base, seg_text = range(n), [0] * n, simp
+        masks = [_byline_spans(s, staff) for s in simp] if staff else [[]] * n
+        all_text = SEGMENT_SEP.join(simp)
+        if any(w in all_text for w in DATELINE_WORDS):
+            reporters = [{m.end() for m in DATELINE_RE.finditer(s)} for s in simp]
+        else:
+            reporters = [frozenset()] * n
+        long_blocks: list[str] = []
+    else:
+        long_blocks = simp
+    for bi, s in enumerate(long_blocks):
         mask = _byline_spans(s, staff)
         rep_ends = [m.end() for m in DATELINE_RE.finditer(s)]
         for lo, hi in _windows(s):
@@ -1306,20 +1385,24 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             seg_text.append(s[lo:hi])
             masks.append(_clip(mask, lo, hi) if lo or hi < len(s) else mask)
             reporters.append({r - lo for r in rep_ends if lo <= r < hi})
-    analysers = [BlockAnalyser(t, lx, tag_fn, pairs).run()
-                 for t, pairs in zip(seg_text, _tag_all(seg_text, tag_fn))]
+    analysers, unit_segs = _analyse(seg_text, lx, tag_fn)
     first_pass = [_select(a.cands) for a in analysers]
 
     # Names established with evidence anywhere in the article, found again everywhere.
     established: dict[str, tuple[str, str]] = {}
-    for a, chosen, mask, rep_starts in zip(analysers, first_pass, masks, reporters):
+    for a, chosen, (offs, index) in zip(analysers, first_pass, unit_segs):
         for c in chosen:
-            if c.type in (PERSON, ORG) and c.prio >= 2 and c.start not in rep_starts and \
-                    not any(c.start < e and ms < c.end for ms, e in mask):
-                surface = a.text[c.start:c.end]
-                if surface not in lx.known and surface not in staff and \
-                        len(established) < MAX_ESTABLISHED:
-                    established.setdefault(surface, (c.key, c.type))
+            if c.prio < 2 or (c.type != PERSON and c.type != ORG):
+                continue
+            k = bisect_right(offs, c.start) - 1  # the segment the candidate is in
+            si, start, end = index[k], c.start - offs[k], c.end - offs[k]
+            mask = masks[si]
+            if start in reporters[si] or mask and any(start < e and ms < end for ms, e in mask):
+                continue
+            surface = a.text[c.start:c.end]
+            if surface not in lx.known and surface not in staff and \
+                    len(established) < MAX_ESTABLISHED:
+                established.setdefault(surface, (c.key, c.type))
     # Short forms of dotted foreign names: 法塔斯 for 安东尼奥·法塔斯.
     for surface, (key, type_) in list(established.items()):
         if type_ == PERSON and any(d in surface for d in DOTS):
@@ -1343,22 +1426,26 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
 
     # (block, candidate, surface as written, surface in Simplified)
     raw: list[tuple[int, Cand, str, str]] = []
-    for bi, base, st, a, mask, rep_starts in zip(seg_block, seg_base, seg_text, analysers, masks,
-                                                  reporters):
-        block, text = blocks[bi]
+    not_entities = lx.not_entities
+    for a, (offs, index) in zip(analysers, unit_segs):
+        at = a.text
         for c in _select(a.cands):
-            if mask and any(c.start < e and ms < c.end for ms, e in mask):
+            k = bisect_right(offs, c.start) - 1  # the segment the candidate is in
+            si, start, end = index[k], c.start - offs[k], c.end - offs[k]
+            mask = masks[si]
+            if mask and any(start < e and ms < end for ms, e in mask):
                 continue
-            if c.type == PERSON and c.start in rep_starts:
+            if c.type == PERSON and start in reporters[si]:
                 continue
-            surf_s = st[c.start:c.end]
+            surf_s = at[c.start:c.end]
             if surf_s in staff or c.key in staff:
                 continue
-            if surf_s in lx.not_entities and c.end - c.start > 1:
+            if surf_s in not_entities and end - start > 1:
                 continue
-            if base:
-                c.start += base
-                c.end += base
+            base = seg_base[si]
+            c.start = start + base
+            c.end = end + base
+            block, text = blocks[seg_block[si]]
             raw.append((block, c, text[c.start:c.end], surf_s))
 
     # The name is the Simplified canonical key in either script (one referent, one name across
@@ -1398,17 +1485,22 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
     # 大陆委员会, 法塔斯 / 安东尼奥·法塔斯), a place its first (云南 / 云南省): only names in
     # the same group are compared, and only the first MAX_MERGE_NAMES of a group.
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    group_of = {}
     for k in order:
-        groups.setdefault(_merge_group(k), []).append(k)
+        group_of[k] = groups.setdefault(_merge_group(k), [])
+        group_of[k].append(k)
     target: dict[tuple[str, str], str] = {}
     for idx, k in enumerate(order):
         key, type_ = k
-        group = groups[_merge_group(k)]
+        group = group_of[k]
         if len(group) > MAX_MERGE_NAMES:
             if k not in group[:MAX_MERGE_NAMES]:
                 continue
             group = group[:MAX_MERGE_NAMES]
-        longer = [g for g in group if _short_form_of(key, g[0], type_)]
+        if len(group) == 1:
+            continue  # only itself: no longer name to be short for
+        n = len(key)  # (a short form is shorter: most pairs end at the length test)
+        longer = [g for g in group if len(g[0]) > n and _short_form_of(key, g[0], type_)]
         earlier = [g for g in longer if position[g] < idx]
         if earlier:
             target[k] = earlier[0][0]
@@ -1450,7 +1542,8 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
             k = (target[k], k[1])
         return k[0]
 
-    return [resolve(k) for k in items]
+    resolved = {k: resolve(k) for k in order}
+    return [resolved[k] for k in items]
 
 
 def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> list[str]:
@@ -1496,13 +1589,14 @@ def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> li
     return [target.get(k, k) if c.type == PERSON else k for (_, c, _, _), k in zip(raw, keys)]
 
 
+@lru_cache(maxsize=65536)
 def _title_reference_surname(name: str) -> str | None:
     """The surname of 陈教授 / 习主席 / 欧阳部长 (a surname and a title, no given name)."""
     lx = lexicon()
     for n in (2, 1):
         sur, rest = name[:n], name[n:]
         if (sur in lx.double_surnames if n == 2 else sur in lx.surnames) and rest and \
-                (rest in lx.titles or rest in lx.titles_after):
+                (rest in lx.title_set or rest in lx.titles_after):
             return sur
     return None
 
@@ -1620,7 +1714,7 @@ def top_keywords(texts: list[str], k: int = 20, exclude=()) -> list[tuple[str, f
                     t[1].startswith(("nr", "ns", "nt")) or t[2] in covered or \
                     (t[3] - 1) in covered:
                 continue
-            if w in lx.kw_stop or w in lx.not_entities or w in lx.known or w in lx.titles or \
+            if w in lx.kw_stop or w in lx.not_entities or w in lx.known or w in lx.title_set or \
                     NUMBER_RE.match(w) or w.isascii():
                 continue
             words.append(w)
