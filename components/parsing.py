@@ -11,6 +11,9 @@ Decoding: BOMs first, then strict UTF-8, then charset-normalizer (a maintained d
 tells GB18030 from Big5 by language coherence, which a byte heuristic cannot).
 Saved web pages go through trafilatura (main-text extraction); their embeds are still read from
 the raw HTML, because extractors drop them as boilerplate.
+Bodies are walked on a bare lxml tree (``_lxmlbody``, several times cheaper than building a
+BeautifulSoup tree) by the same rules as ``_BodyReader`` below; BeautifulSoup reads saved pages
+and the rare body that reader hands back.
 """
 from __future__ import annotations
 
@@ -61,7 +64,7 @@ LEGACY_CHINESE = ("gb18030", "big5")
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) or raise ArticleError for empty or binary data."""
-    if not data or not data.strip():
+    if not data or data.isspace():  # isspace: the same ASCII set as strip(), without a copy
         raise ArticleError("the file is empty")
     if len(data) > MAX_ARTICLE_BYTES:
         raise ArticleError(
@@ -133,19 +136,26 @@ def split_wrapper(text: str) -> tuple[dict, str, list[str]]:
     """
     fields: dict = {"published": None, "title": None, "url": None}
     notes: list[str] = []
-    lines = text.split("\n")
+    # Line by line from the top (the body is not split into lines: it can hold many).
+    start = 0  # where line number i begins
+    end_of_text = len(text)
     i = 0
     seen_any = False
-    while i < len(lines) and i < 12:
-        line = lines[i]
+    while start <= end_of_text and i < 12:
+        end = text.find("\n", start)
+        if end < 0:
+            end = end_of_text
+        line = text[start:end]
         if not line.strip():
             i += 1
+            start = end + 1
             continue
         stamp = _comment_text(line)
         if stamp is not None and fields["published"] is None and not fields["title"]:
             fields["published"] = _parse_epoch(stamp, notes)
             seen_any = True
             i += 1
+            start = end + 1
             continue
         m = TITLE_LINK_RE.match(line)
         if m and not fields["title"]:
@@ -156,12 +166,14 @@ def split_wrapper(text: str) -> tuple[dict, str, list[str]]:
                 notes.append(f"the article link {url[:80]!r} is not an http(s) address; ignored")
             seen_any = True
             i += 1
+            start = end + 1
             continue
         if UNDERLINE_RE.match(line) and seen_any:
             i += 1
+            start = end + 1
             continue
         break
-    return fields, "\n".join(lines[i:]), notes
+    return fields, text[start:], notes
 
 
 def _comment_text(line: str) -> str | None:
@@ -173,27 +185,46 @@ def _comment_text(line: str) -> str | None:
     return None
 
 
+EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
 def _parse_epoch(value: str, notes: list[str]) -> str | None:
     if not re.fullmatch(r"\d{9,14}", value):
         notes.append(f"the publication time {value[:40]!r} is not an epoch timestamp; "
                      "the date is left empty")
         return None
     number = int(value)
-    # Milliseconds by the format; a 10-digit value can only be seconds.
-    seconds = number / 1000 if number >= 10**11 else number
+    # Milliseconds by the format; a 10-digit value can only be seconds. The time is printed to
+    # the second, which a millisecond fraction never changes, so whole seconds are added to the
+    # epoch (several times cheaper than datetime.fromtimestamp).
+    seconds = number // 1000 if number >= 10**11 else number
     try:
-        moment = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc)
+        moment = EPOCH + _dt.timedelta(seconds=seconds)
     except (OverflowError, OSError, ValueError):
         notes.append(f"the publication time {value!r} is out of range; the date is left empty")
         return None
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The same address is taken apart several times per article (wrapper, links, outlet, section,
+# identity); the parts are an immutable tuple, so the last splits are kept, of short strings
+# only (a hostile file's megabyte-long "addresses" must not stay in memory).
+URL_CACHE_SIZE = 1024
+URL_CACHE_MAX_CHARS = 2048
+_urlsplit_cached = functools.lru_cache(maxsize=URL_CACHE_SIZE)(urllib.parse.urlsplit)
+
+
+def _urlsplit(url: str) -> urllib.parse.SplitResult:
+    if len(url) > URL_CACHE_MAX_CHARS:
+        return urllib.parse.urlsplit(url)
+    return _urlsplit_cached(url)
+
+
 def _is_http(url: str | None) -> bool:
     if not url:
         return False
     try:
-        parts = urllib.parse.urlsplit(url.strip())
+        parts = _urlsplit(url.strip())
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
@@ -205,7 +236,7 @@ def safe_url(url: str | None, base: str | None = None) -> str | None:
         return None
     url = url.strip()
     try:
-        if base and not urllib.parse.urlsplit(url).scheme:
+        if base and not _urlsplit(url).scheme:
             if url.startswith("//"):
                 url = "https:" + url
             elif _is_http(base):
@@ -270,9 +301,17 @@ SLUG_RE = re.compile(r"[-_]\d{6,}$|^[^-]*(-[^-]*){3,}$|[^\x00-\x7f]")
 def outlet_for(url: str | None) -> str | None:
     if not url:
         return None
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    host = (_urlsplit(url).hostname or "").lower()
     if not host:
         return None
+    if len(host) > URL_CACHE_MAX_CHARS:
+        return _outlet_for_host.__wrapped__(host)  # not remembered (see _urlsplit)
+    return _outlet_for_host(host)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _outlet_for_host(host: str) -> str:
+    """The outlet label of a host; remembered, as hosts recur from article to article."""
     best = None
     for suffix, label in OUTLETS.items():
         if (host == suffix or host.endswith("." + suffix)) and (best is None or len(suffix) > len(best[0])):
@@ -292,7 +331,7 @@ def section_for(url: str | None) -> str | None:
     """
     if not url:
         return None
-    path = urllib.parse.urlsplit(url).path
+    path = _urlsplit(url).path
     segments = [urllib.parse.unquote(s) for s in path.split("/") if s]
     if not segments:
         return None
@@ -339,12 +378,16 @@ ROLE_RE = re.compile(rf"({_ROLE_ALT})\s*[：:]?\s*")
 BYLINE_PARAGRAPH_RE = re.compile(rf"^[（(]?\s*[^\s，。；！？]{{0,10}}?(?:{_ROLE_ALT})[^，。；！？]*$")
 # A byline at the end of a paragraph in parentheses, as CNA prints it: （譯者：王嘉語/核稿：嚴思祺）1120823
 TRAILING_BYLINE_RE = re.compile(rf"[（(]\s*((?:{_ROLE_ALT})\s*[：:][^（）()]*)[)）]\s*\d*\s*$")
+TRAILING_BYLINE_ENDS = ("）", ")")
 # A reporter named in the dateline that opens a paragraph, as CNA and Taiwanese papers print it:
 # （中央社記者吳家豪台北21日電）, （中央社記者王嘉語、陳家倫華盛頓20日專電）, （記者王小明／台北報導）.
 DATELINE_BYLINE_RE = re.compile(
     r"^[（(][^（）()]{0,8}?(?:记者|記者)(?P<names>[\u4e00-\u9fff、]{2,40}?)\s*"
     r"(?:[／/]\s*(?P<place1>[\u4e00-\u9fff]{0,8})\s*(?:报道|報導|报导|綜合報導|综合报道)|"
     r"(?P<place2>[\u4e00-\u9fff]{0,6}?)\d{1,2}日(?:专|專)?(?:电|電))[）)]")
+# The first characters of the role words: a text without any holds no byline (a cheap test
+# before the byline pattern, which tries every role word at each of its first positions).
+ROLE_START_RE = re.compile("[" + "".join(sorted({re.escape(w[0]) for w in BYLINE_ROLES})) + "]")
 NAME_SPLIT_RE = re.compile(r"[\s、/／，,;；|｜]+")
 DATELINE_RE = re.compile(r"的?(报道|報導|报导|報道|发自|發自)$")
 BYLINE_MAX_CHARS = 80
@@ -465,6 +508,7 @@ class _BodyReader:
     def __init__(self, article: Article, base_url: str | None):
         self.a = article
         self.base = base_url
+        self._link_cache: tuple | None = None  # (element, its (url, text) links)
 
     # -- helpers --------------------------------------------------------------------------
     def _text(self, el: Tag) -> list[str]:
@@ -502,12 +546,23 @@ class _BodyReader:
         return seen_text
 
     def _links(self, el: Tag, block: int | None, related: bool = False) -> None:
+        # Every paragraph of an element split at <br> gets the element's links: they are found
+        # once per element, not once per paragraph (which was quadratic in a <br> run).
+        cached = self._link_cache
+        if cached is None or cached[0] is not el:
+            cached = self._link_cache = (el, self._link_pairs(el))
+        for url, text in cached[1]:
+            self.a.links.append(Link(block, url, text, related))
+
+    def _link_pairs(self, el: Tag) -> list[tuple[str, str]]:
         anchors = [el] if el.name == "a" else []
         anchors += [d for d in el.descendants if isinstance(d, Tag) and d.name == "a"]
+        pairs = []
         for a in anchors:
             url = safe_url(a.get("href"), self.base)
             if url:
-                self.a.links.append(Link(block, url, clean_text(a.get_text(" ")), related))
+                pairs.append((url, clean_text(a.get_text(" "))))
+        return pairs
 
     def _add_block(self, kind: str, text: str, el: Tag | None) -> None:
         # A byline may close the last paragraph: "…。（譯者：王嘉語/核稿：嚴思祺）1120823"
@@ -516,7 +571,11 @@ class _BodyReader:
                 for name in dateline_reporters(text):
                     if name not in self.a.byline["reporter"]:
                         self.a.byline["reporter"].append(name)
-            m = TRAILING_BYLINE_RE.search(text)
+            # The pattern ends with a bracket, spaces and digits: a text ending otherwise (the
+            # usual 。) cannot match, and the search is skipped.
+            last = text[-1:]
+            m = TRAILING_BYLINE_RE.search(text) if (last in TRAILING_BYLINE_ENDS or last.isspace()
+                                                     or last.isdecimal()) else None
             if m:
                 staff = parse_byline(m.group(1))
                 if staff:
@@ -524,17 +583,20 @@ class _BodyReader:
                     text = text[:m.start()].rstrip(BLANK)
                     if not text:
                         return
-            elif len(text) <= BYLINE_MAX_CHARS and BYLINE_PARAGRAPH_RE.match(text):
+            elif len(text) <= BYLINE_MAX_CHARS and ROLE_START_RE.search(text) and \
+                    BYLINE_PARAGRAPH_RE.match(text):
                 staff = parse_byline(text)
                 if staff:
                     _merge_byline(self.a.byline, staff)
                     return
         self.a.blocks.append(Block(kind, text))
         block = len(self.a.blocks) - 1
+        first_link = len(self.a.links)
         if el is not None:
             self._links(el, block)
         if "http" in text:
-            known = {link.url for link in self.a.links if link.block == block}
+            # The block's links so far are the ones just added (a block's links follow it).
+            known = {link.url for link in self.a.links[first_link:]}
             for m in TEXT_URL_RE.finditer(text):
                 url = safe_url(m.group(0).rstrip(".,;:!?"))
                 if url and url not in known:
@@ -715,6 +777,12 @@ def _soup(html: str) -> BeautifulSoup:
 
 
 def read_body(article: Article, html: str) -> None:
+    # The same walk on a bare lxml tree is several times cheaper; it hands back the few inputs
+    # it does not reproduce exactly (see _lxmlbody).
+    from ._lxmlbody import read_fragment
+
+    if read_fragment(article, html):
+        return
     soup = _soup(html)
     root = soup.body or soup
     _BodyReader(article, article.url).walk(root)
@@ -723,9 +791,17 @@ def read_body(article: Article, html: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Saved web pages
 
-EMBED_SELECTORS = ("blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media, "
-                   "blockquote.tiktok-embed, div.fb-post, div.fb-video, iframe, "
-                   "script[data-telegram-post], [data-telegram-post]")
+# A saved page's embeds: what the CSS selector list "blockquote.twitter-tweet,
+# blockquote.twitter-video, blockquote.instagram-media, blockquote.tiktok-embed, div.fb-post,
+# div.fb-video, iframe, [data-telegram-post]" selects, matched by hand (compiling the selector
+# list cost more than reading a whole page). Tag name -> classes of which one must be present.
+EMBED_CLASSES = {
+    "blockquote": frozenset(("twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed")),
+    "div": frozenset(("fb-post", "fb-video")),
+}
+EMBED_ANY_TAGS = {"iframe"}
+EMBED_ATTRIBUTE = "data-telegram-post"
+SELECTOR_CLASS_RE = re.compile(r"[^ \t\r\n\f]+")  # class tokens as CSS selectors split them
 # Total markup of a saved page's embeds that is handed to the social stage.
 MAX_EMBED_MARKUP = 2_000_000
 # Page parts whose figures are not the article's.
@@ -777,7 +853,7 @@ def read_page(article: Article, html: str) -> None:
         read_body(article, str(soup.body or soup))
     # Outermost embeds only: in broken pages unclosed embeds nest, and each inner one would
     # repeat all the markup after it (quadratic work in the loader and the social stage).
-    found = soup.select(EMBED_SELECTORS)
+    found = _page_embeds(soup)
     found_ids = {id(el) for el in found}
     budget = MAX_EMBED_MARKUP
     for el in found:
@@ -797,6 +873,43 @@ def read_page(article: Article, html: str) -> None:
     og_image = safe_url(meta.get("og:image"))
     if og_image and not article.images:
         article.images.append(Image(og_image, meta.get("og:image:alt"), None, 0))
+
+
+def _page_embeds(soup: BeautifulSoup) -> list[Tag]:
+    """The page's embed elements in document order, as ``soup.select`` of the selector list
+    above finds them: the contents of a ``<template>`` are not part of the document, so the walk
+    steps over them (the template element itself is still looked at)."""
+    found: list[Tag] = []
+    resume = None  # after a template: the first node past its contents
+    for node in soup.descendants:
+        if resume is not None:
+            if node is not resume:
+                continue
+            resume = None
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in EMBED_ANY_TAGS or node.get(EMBED_ATTRIBUTE) is not None:
+            found.append(node)
+        else:
+            wanted = EMBED_CLASSES.get(name)
+            if wanted is not None:
+                classes = node.get("class")
+                if isinstance(classes, str):
+                    classes = SELECTOR_CLASS_RE.findall(classes)
+                if classes and not wanted.isdisjoint(classes):
+                    found.append(node)
+        if name == "template":
+            if node.next_sibling is not None:
+                resume = node.next_sibling
+            else:
+                last = node
+                while isinstance(last, Tag) and last.contents:
+                    last = last.contents[-1]
+                resume = last.next_element
+            if resume is None:
+                break
+    return found
 
 
 def article_block_add(article: Article, text: str) -> None:
@@ -841,7 +954,7 @@ def date_from_url(url: str | None) -> str | None:
     """The publication day written into an address (YYYY-MM-DD), or None."""
     if not url:
         return None
-    path = urllib.parse.urlsplit(url).path
+    path = _urlsplit(url).path
     for pattern in URL_DATE_RES:
         for m in pattern.finditer(path):
             try:
@@ -854,7 +967,7 @@ def date_from_url(url: str | None) -> str | None:
 def normalise_url(url: str) -> str:
     """The form of a URL used for identity: lower-case scheme and host, no fragment,
     no trailing slash, http and https alike."""
-    parts = urllib.parse.urlsplit(url.strip())
+    parts = _urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]

@@ -13,7 +13,8 @@ import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The files whose content decides what the pipeline produces.
-STAGE_FILES = ("components/model.py", "components/parsing.py", "components/textutil.py",
+STAGE_FILES = ("components/model.py", "components/parsing.py", "components/_lxmlbody.py",
+               "components/textutil.py",
                "components/entities.py", "components/quotes.py", "components/social.py",
                "components/pipeline.py")
 DICTIONARY_DIR = ROOT / "data" / "dictionaries"

@@ -343,3 +343,15 @@ def test_settings_registry(monkeypatch, db):
     stored = dict(db.fetchall("SELECT key, help FROM settings"))
     assert stored["zip_max_ratio"] == settings.SETTINGS["zip_max_ratio"].help
     assert set(settings.SETTINGS) <= set(stored)
+
+
+def test_parser_version_covers_every_module_the_pipeline_runs():
+    """A stage module missing from STAGE_FILES would change output without a re-derivation."""
+    code = ("import sys; from components import pipeline; pipeline.warm_up(); "
+            f"pipeline.analyse(open({str(SEED)!r}, 'rb').read(), 'seed.txt'); "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('components.'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    used = {f"components/{m.split('.', 1)[1]}.py" for m in out} - {"components/version.py"}
+    assert "components/_lxmlbody.py" in used
+    assert used <= set(version.STAGE_FILES), used - set(version.STAGE_FILES)
