@@ -132,6 +132,9 @@ MEDIA_DOMAINS = ("twimg.com", "cdninstagram.com", "fbcdn.net", "sinaimg.cn", "ti
 # Paths of hashtag pages, per platform ("/hashtag/X", "/explore/tags/X", "/tag/X").
 HASHTAG_PATH = re.compile(r"/(?:hashtag|tags|tag)/([^/?#]+)", re.I)
 WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # HTML source whitespace (not U+00A0/U+3000)
+# What no URL holds: whitespace (str.isspace, as \s is for str patterns), control characters,
+# the replacement character of bad bytes.
+URL_BAD_CHAR = re.compile("[\\s\x00-\x1f\ufffd]")
 
 # ---------------------------------------------------------------------------------------------
 # Dates as embeds print them ("September 13, 2023", "13 Sep 2023", "2023年9月13日", ISO).
@@ -797,7 +800,7 @@ def _http_url(url) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or len(url) > MAX_URL_CHARS or any(c.isspace() or c < " " or c == "\ufffd" for c in url):
+    if not url or len(url) > MAX_URL_CHARS or URL_BAD_CHAR.search(url):
         return None
     if url.startswith("//"):
         url = "https:" + url
