@@ -72,6 +72,15 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB are not accepted")
     for bom, encoding in BOMS:
         if data.startswith(bom):
+            rest = data[len(bom):]
+            if encoding.startswith(("utf-16", "utf-32")) and b"\x00" not in rest[:4096]:
+                # A UTF-16/32 mark in front of UTF-8 bytes (a tool that prepended the wrong
+                # mark): real UTF-16 or 32 markup is full of NUL bytes, and text that is not
+                # UTF-8 practically never decodes as UTF-8.
+                try:
+                    return rest.decode("utf-8"), "utf-8"
+                except UnicodeDecodeError:
+                    pass
             try:
                 return data.decode(encoding), encoding.replace("-sig", "")
             except UnicodeDecodeError as exc:
@@ -481,6 +490,9 @@ AGENCY_CREDIT_RE = re.compile(r"[（(]\s*([^（）()\s，。]{1,20}?(?:社|图�
 TEXT_URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 WS_RE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"
+# Text made only of these shows nothing: control and format characters, spaces, separators.
+INVISIBLE_RE = re.compile("[\x00-\x20\x7f-\xa0\xad\u200b-\u200f\u2028-\u202f\u205f-\u206f"
+                          "\u3000\ufeff\ufff9-\ufffb]+")
 EMBED_TAGS = {"iframe", "script", "embed", "object", "video", "audio", "noscript", "template"}
 EMBED_CLASS_RE = re.compile(r"twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|"
                             r"fb-video|fb-page|telegram|weibo|embed", re.I)
@@ -565,6 +577,10 @@ class _BodyReader:
         return pairs
 
     def _add_block(self, kind: str, text: str, el: Tag | None) -> None:
+        # isprintable() is true for ordinary text and costs next to nothing; a block of
+        # control characters alone (a broken export) would show as an empty paragraph.
+        if not text.isprintable() and INVISIBLE_RE.fullmatch(text):
+            return
         # A byline may close the last paragraph: "…。（譯者：王嘉語/核稿：嚴思祺）1120823"
         if kind == PARAGRAPH:
             if text.startswith(("（", "(")):

@@ -135,6 +135,9 @@ WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # HTML source whitespace (not U+00A0
 # What no URL holds: whitespace (str.isspace, as \s is for str patterns), control characters,
 # the replacement character of bad bytes.
 URL_BAD_CHAR = re.compile("[\\s\x00-\x1f\ufffd]")
+# Characters an address may not hold raw (RFC 3986) that markup lets through: kept
+# percent-encoded, so that no stored or shown URL carries a quote mark or an angle bracket.
+URL_UNSAFE_CHAR = re.compile(r'["<>\\^`{|}]')
 
 # ---------------------------------------------------------------------------------------------
 # Dates as embeds print them ("September 13, 2023", "13 Sep 2023", "2023年9月13日", ISO).
@@ -812,7 +815,7 @@ def _http_url(url) -> str | None:
             return None
     except ValueError:
         return None
-    return url
+    return URL_UNSAFE_CHAR.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def _host(url: str) -> str:

@@ -363,3 +363,27 @@ def test_page_figure_outside_furniture_is_kept():
                         "<figcaption>广告</figcaption></figure></aside>")
     article = parse_article(page.encode(), "page.html")
     assert [(i.src, i.credit) for i in article.images] == [("https://img.example.com/b.jpg", "法新社")]
+
+
+@pytest.mark.parametrize("prefix", ["", "<!DOCTYPE html>"],
+                         ids=["lxml tree", "BeautifulSoup fallback"])
+@pytest.mark.parametrize("invisible", ["\x01\x02", "\u200b\u3000", "\x7f \xad", "\ufeff\u2028"])
+def test_paragraphs_of_invisible_characters_are_dropped(prefix, invisible):
+    body = f"{prefix}<p>{invisible}</p><p>第一段。</p><p>{invisible}</p><p>第二段\ufffd。</p>"
+    article = parse_article(_wrap(body), "invisible.txt")
+    assert article.paragraphs == ["第一段。", "第二段\ufffd。"]
+
+
+@pytest.mark.parametrize("mark", [b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"],
+                         ids=["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_a_wrong_utf16_or_32_mark_in_front_of_utf8_is_read_as_utf8(mark):
+    data = _wrap("<p>第一段：台湾与美国。</p>")
+    article = parse_article(mark + data, "marked.txt")
+    assert article.encoding == "utf-8"
+    assert article.title == "测试标题"
+    assert article.paragraphs == ["第一段：台湾与美国。"]
+    # The real thing is still read as what its mark says.
+    text = data.decode("utf-8")
+    assert parse_article(mark + text.encode({b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be",
+                                             b"\xff\xfe\x00\x00": "utf-32-le"}[mark]),
+                         "real.txt").paragraphs == ["第一段：台湾与美国。"]

@@ -478,3 +478,12 @@ def test_fuzzed_markup_never_raises(pieces):
         assert all(u.startswith(("http://", "https://")) for u in c["links"])
         assert c["posted"] is None or len(c["posted"]) == 10
     assert isinstance(extract_social(_article(embeds=[Embed(2, html)], links=[Link(0, html, "")])), list)
+
+
+def test_quote_marks_and_brackets_in_addresses_are_percent_encoded():
+    html = ('<blockquote class="twitter-tweet"><p>hello <a href="https://example.com/a&quot;b'
+            '&lt;c&gt;">link</a></p>&mdash; A (@a) <a href="https://twitter.com/a/status/123">'
+            'May 1, 2024</a></blockquote>')
+    [ref] = social.extract_social_from_html(html)
+    assert ref.url == "https://twitter.com/a/status/123"
+    assert ref.links == ["https://example.com/a%22b%3Cc%3E"]
