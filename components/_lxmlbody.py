@@ -33,10 +33,9 @@ import re
 from bs4.builder import HTMLTreeBuilder
 from lxml import etree
 
-from .model import PARAGRAPH, SUBHEADING, Article, Embed, Image, Link
-from .parsing import (AGENCY_CREDIT_RE, BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, CONTAINER_TAGS,
-                      CREDIT_RE, DROP_TAGS, EMBED_CLASS_RE, EMBED_TAGS, HEADING_TAGS, LIST_TAGS,
-                      MAX_DEPTH, _BodyReader, clean_text, safe_url)
+from .model import PARAGRAPH, Article, Embed
+from .parsing import (BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, DROP_TAGS, EMBED_CLASS_RE, EMBED_TAGS,
+                      _BodyReader, clean_text, safe_url)
 
 _Element = etree._Element
 _Comment = etree._Comment
@@ -51,7 +50,6 @@ ASCII_SPACES = " \n\t\x0c\r"  # BeautifulSoup's set for whitespace-only strings
 NON_WHITESPACE_RE = re.compile(r"\S+")
 # Strings whose parent is one of these are not visible text (``_BodyReader._text``).
 HIDDEN_PARENT_TAGS = DROP_TAGS | EMBED_TAGS
-BOLD_OR_BLOCK_TAGS = {"p", "div"} | BOLD_TAGS
 
 # libxml2 builds trees at most 256 levels deep and silently drops the rest of the document;
 # an element 250 levels down means the tree may be cut short. Fewer tags than that cannot nest
@@ -141,28 +139,15 @@ def get_text(el: _Element, separator: str, containers: bool) -> str:
     return separator.join(out)
 
 
-def _has_visible(el: _Element, skip: set) -> bool:
-    """True when a string below ``el`` (comments included, the subtrees of ``skip`` and of
-    removed embeds excluded) has a non-blank character: ``clean_text`` of
-    ``find_all(string=True)`` joined would not be empty."""
+def _has_visible(el: _Element, skip: set = frozenset(), skip_tag: str | None = None) -> bool:
+    """True when a string below ``el`` (comments included; the subtrees of ``skip``, of
+    ``skip_tag`` elements and of removed embeds excluded) has a non-blank character:
+    ``clean_text`` of ``find_all(string=True)`` joined would not be empty."""
     text = el.text
     if text is not None and text.strip(BLANK):
         return True
     for child in el:
-        if child not in skip and _has_visible(child, skip):
-            return True
-        tail = child.tail
-        if tail is not None and tail.strip(BLANK):
-            return True
-    return False
-
-
-def _has_visible_outside_figures(el: _Element) -> bool:
-    text = el.text
-    if text is not None and text.strip(BLANK):
-        return True
-    for child in el:
-        if child.tag != "figure" and _has_visible_outside_figures(child):
+        if child not in skip and child.tag != skip_tag and _has_visible(child, skip, skip_tag):
             return True
         tail = child.tail
         if tail is not None and tail.strip(BLANK):
@@ -335,13 +320,7 @@ class _LxmlBodyReader(_BodyReader):
         caption = clean_text(get_text(cap_el, " ", self.containers)) if cap_el is not None else None
         if not caption and img is not None:
             caption = clean_text(img.get("alt") or "") or None
-        credit = None
-        if caption:
-            m = CREDIT_RE.search(caption) or AGENCY_CREDIT_RE.search(caption)
-            if m:
-                credit = m.group(1).strip()
-        if src or caption:
-            self.a.images.append(Image(src, caption, credit, len(self.a.blocks)))
+        self._add_image(src, caption)
 
     def _related_list(self, el: _Element) -> bool:
         """A list whose items are each essentially one link is the outlet's related reports."""
@@ -362,10 +341,7 @@ class _LxmlBodyReader(_BodyReader):
             if not title or len(clean_text(get_text(li, " ", containers))) > len(title) + 4:
                 return False
             pairs.append((title, safe_url(a.get("href"), self.base)))
-        for title, url in pairs:
-            if url:
-                self.a.related.append({"title": title, "url": url})
-                self.a.links.append(Link(None, url, title, True))
+        self._add_related(pairs)
         return True
 
     @staticmethod
@@ -418,7 +394,7 @@ class _LxmlBodyReader(_BodyReader):
         else:
             scan = self._scan(el)
         if name == "figure" or (scan is not None and scan.figures and name in ("p", "div")
-                                and not _has_visible_outside_figures(el)):
+                                and not _has_visible(el, skip_tag="figure")):
             for fig in ([el] if name == "figure" else scan.figures):
                 self._figure(fig)
             return
@@ -433,37 +409,13 @@ class _LxmlBodyReader(_BodyReader):
                 self._embed(child)
             for child in scan.embeds:
                 _extract(child)
-        if name == "img":
-            src = safe_url(el.get("src"), self.base)
-            if src:
-                self.a.images.append(Image(src, clean_text(el.get("alt") or "") or None, None,
-                                           len(self.a.blocks)))
-            return
-        if name in LIST_TAGS:
-            if self._related_list(el):
-                return
-            for li in [c for c in el if c.tag == "li"] or [el]:
-                if depth < MAX_DEPTH and _has_block_child_element(li):
-                    self.walk(li, depth + 1)
-                else:
-                    for text in self._text(li):
-                        self._add_block(PARAGRAPH, text, li)
-            return
-        if name in HEADING_TAGS:
-            for text in self._text(el):
-                self._add_block(SUBHEADING, text, el)
-            return
-        if (name in CONTAINER_TAGS or name == "blockquote") and depth < MAX_DEPTH and \
-                scan is not None and scan.has_block_child:
-            self.walk(el, depth + 1)
-            return
-        texts = self._text(el)
-        if not texts:
-            return
-        kind = SUBHEADING if (name in BOLD_OR_BLOCK_TAGS and self._is_bold(el)
-                              and len(texts) == 1 and len(texts[0]) <= 80) else PARAGRAPH
-        for text in texts:
-            self._add_block(kind, text, el)
+        self._read_rest(el, name, depth, scan is not None and scan.has_block_child)
+
+    def _list_items(self, el: _Element) -> list:
+        return [c for c in el if c.tag == "li"]
+
+    def _has_block_child(self, el: _Element) -> bool:
+        return _has_block_child_element(el)
 
 
 def _has_block_child_element(el: _Element) -> bool:

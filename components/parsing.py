@@ -500,6 +500,8 @@ DROP_TAGS = {"style", "head", "title", "meta", "link", "button", "form", "input"
              "svg", "canvas", "map"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BOLD_TAGS = {"strong", "b"}
+# Elements that read as a sub-heading when all their text is bold.
+BOLD_OR_BLOCK_TAGS = {"p", "div"} | BOLD_TAGS
 LIST_TAGS = {"ul", "ol"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "span", "center", "font", "body", "html",
                   "header", "footer", "aside", "details", "summary", "dl", "table", "tbody",
@@ -628,6 +630,10 @@ class _BodyReader:
         caption = clean_text(cap_el.get_text(" ")) if cap_el else None
         if not caption and img is not None:
             caption = clean_text(img.get("alt") or "") or None
+        self._add_image(src, caption)
+
+    def _add_image(self, src: str | None, caption: str | None) -> None:
+        """A figure's image at this point of the body, the credit taken from its caption."""
         credit = None
         if caption:
             m = CREDIT_RE.search(caption) or AGENCY_CREDIT_RE.search(caption)
@@ -651,11 +657,15 @@ class _BodyReader:
             if not title or len(clean_text(li.get_text(" "))) > len(title) + 4:
                 return False
             pairs.append((title, safe_url(a.get("href"), self.base)))
+        self._add_related(pairs)
+        return True
+
+    def _add_related(self, pairs: list[tuple[str, str | None]]) -> None:
+        """(title, url) of the outlet's related reports; those without a safe address go."""
         for title, url in pairs:
             if url:
                 self.a.related.append({"title": title, "url": url})
                 self.a.links.append(Link(None, url, title, True))
-        return True
 
     @staticmethod
     def _scan(el: Tag) -> "_Scan":
@@ -712,6 +722,18 @@ class _BodyReader:
                 if child.parent is not None:
                     self._embed(child)
                     child.extract()
+        self._read_rest(el, name, depth, scan.has_block_child)
+
+    def _list_items(self, el: Tag) -> list:
+        return el.find_all("li", recursive=False)
+
+    def _has_block_child(self, el: Tag) -> bool:
+        return any(isinstance(c, Tag) and c.name in BLOCK_CHILD_TAGS for c in el.children)
+
+    def _read_rest(self, el, name: str, depth: int, has_block_child: bool) -> None:
+        """``element`` once figures and embeds are dealt with; the same rules for both trees
+        (this one and ``_lxmlbody``'s), which differ only in ``_list_items``,
+        ``_has_block_child`` and ``_text``."""
         if name == "img":
             src = safe_url(el.get("src"), self.base)
             if src:
@@ -723,9 +745,8 @@ class _BodyReader:
                 return
             # Item by item; a nested list is walked like any container (bounded depth), so
             # deep nesting costs linear time rather than re-reading every inner item.
-            for li in el.find_all("li", recursive=False) or [el]:
-                if depth < MAX_DEPTH and any(isinstance(c, Tag) and c.name in BLOCK_CHILD_TAGS
-                                             for c in li.children):
+            for li in self._list_items(el) or [el]:
+                if depth < MAX_DEPTH and self._has_block_child(li):
                     self.walk(li, depth + 1)
                 else:
                     for text in self._text(li):
@@ -736,13 +757,13 @@ class _BodyReader:
                 self._add_block(SUBHEADING, text, el)
             return
         if (name in CONTAINER_TAGS or name == "blockquote") and depth < MAX_DEPTH and \
-                scan.has_block_child:
+                has_block_child:
             self.walk(el, depth + 1)
             return
         texts = self._text(el)
         if not texts:
             return
-        kind = SUBHEADING if (name in {"p", "div"} | BOLD_TAGS and self._is_bold(el)
+        kind = SUBHEADING if (name in BOLD_OR_BLOCK_TAGS and self._is_bold(el)
                               and len(texts) == 1 and len(texts[0]) <= 80) else PARAGRAPH
         for text in texts:
             self._add_block(kind, text, el)
