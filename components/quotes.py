@@ -58,7 +58,7 @@ import bisect
 import functools
 import pathlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
@@ -152,6 +152,8 @@ BACK_REFERENCE_TITLES = ("教授", "副教授", "博士", "老师", "主任", "�
                          "市长", "校长", "所长", "董事长", "总理", "首相", "大使", "牧师", "神父")
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
 ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
+# Their first characters: a cheap scan before the search for the words.
+ADDRESS_TRIGGERS_RE = re.compile("[" + "".join(sorted({w[0] for w in ADDRESS_WORDS})) + "]")
 # Characters that do not occur in names but do in the words a loose match runs into
 # (都没有, 会上, 率先, 似乎): a candidate name holding one is rejected.
 # Characters that also occur in names (李在明, 于, 王羲之) are not in the list.
@@ -159,6 +161,7 @@ NAME_STOP_CHARS = set("的了是也都就而及或被把对對向从從这這那
                       "又再已曾会會该該其此所并並但却卻则則即若因等说說称稱率似乎")
 # Function characters that are also common in given names (若兰, 则民, 其昌).
 GIVEN_NAME_CHARS = set("若则則其")
+NAME_STOP_CHARS_IN_GIVEN = frozenset(NAME_STOP_CHARS - GIVEN_NAME_CHARS)
 # Characters that begin adverbials rather than names (在較早前, 以及).
 NAME_BAD_START = set("在於于以为為将將有要能上之和与與及本今昨近此该該每各全数數几幾两兩第后後")
 # Collective nouns in the title list that are not written before a person's name.
@@ -166,6 +169,7 @@ NON_INTRODUCING_TITLES = {"民众", "民眾", "网民", "網民", "居民", "市
 NAME_JOINERS = "·‧•・．.-"
 LATIN_OR_DIGIT_RE = re.compile(r"[A-Za-z0-9]")
 JOINER_SPLIT_RE = re.compile("[" + re.escape(NAME_JOINERS) + "]")
+JOINER_RE = JOINER_SPLIT_RE  # a name with a joiner is a foreign name (安東尼奧·法塔斯)
 JOINER_KEEP_SPLIT_RE = re.compile("([" + re.escape(NAME_JOINERS) + "])")
 ALIAS_SPLIT_RE = re.compile(r"[；;/]")
 # Latin honorifics and party tags to drop from an alias (Sen. Tom Cotton, R-AR → Tom Cotton).
@@ -376,6 +380,7 @@ def _vocab() -> _Vocab:
 # ---------------------------------------------------------------------------------------------
 # Names
 
+@functools.lru_cache(maxsize=8192)
 def _clean_latin(latin: str) -> str:
     latin = ALIAS_SPLIT_RE.split(latin.strip())[0]  # (Jake Sullivan；沙利文)
     latin = LATIN_PARTY_TAG_RE.sub("", latin.strip())
@@ -383,6 +388,7 @@ def _clean_latin(latin: str) -> str:
     return latin.strip(" ,.")
 
 
+@functools.lru_cache(maxsize=8192)
 def _latin_is_person(latin: str) -> bool:
     """A Latin name in brackets that looks like a person's: 2-5 capitalised words, no org word."""
     voc = _vocab()
@@ -396,13 +402,14 @@ def _latin_is_person(latin: str) -> bool:
     return sum(w[0].isupper() for w in words) >= len(words) - 1
 
 
+@functools.lru_cache(maxsize=16384)
 def _looks_nonperson(name: str) -> bool:
     voc = _vocab()
     if len(name) < 2 or not CJK_RE.search(name):
         return True
     if voc.title_re.fullmatch(name) or voc.source_re.fullmatch(name):
         return True
-    foreign = any(j in name for j in NAME_JOINERS)
+    foreign = JOINER_RE.search(name)
     for k in range(2, min(len(name), 4) + 1):
         if name[-k:] in voc.nonperson_cjk:
             return True
@@ -445,10 +452,11 @@ def _name_chars_ok(name: str, given_name: bool = False) -> bool:
     ``given_name``: the name is surname + given name (found with evidence by the entity stage),
     where some of those characters are common (周若兰, 李则民)."""
     if given_name:
-        return not any(ch in NAME_STOP_CHARS and ch not in GIVEN_NAME_CHARS for ch in name[1:])
-    return not any(ch in NAME_STOP_CHARS for ch in name)
+        return NAME_STOP_CHARS_IN_GIVEN.isdisjoint(name[1:])
+    return NAME_STOP_CHARS.isdisjoint(name)
 
 
+@functools.lru_cache(maxsize=16384)
 def _strip_titles(name: str) -> str:
     """科顿参议员 → 科顿 (a title written after the name is not part of it); 林先生 stays."""
     voc = _vocab()
@@ -476,7 +484,7 @@ class _Registry:
     def add(self, name: str, surface: str | None = None) -> str:
         name = _strip_titles(name)
         canon = self._canonical_for(name)
-        if canon not in self.people and any(j in canon for j in NAME_JOINERS):
+        if canon not in self.people and JOINER_RE.search(canon):
             self.dotted.append(canon)
         person = self.people.setdefault(canon, _Person(canon))
         for s in {name, canon, surface or name}:
@@ -507,7 +515,7 @@ class _Registry:
         if short == long or short not in self.people:
             return
         person = self.people.pop(short)
-        if long not in self.people and any(j in long for j in NAME_JOINERS):
+        if long not in self.people and JOINER_RE.search(long):
             self.dotted.append(long)
         target = self.people.setdefault(long, _Person(long))
         target.surfaces |= person.surfaces
@@ -551,7 +559,7 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
         if len(name) == 2 and end < len(text) and text[end] in "和与與及" and \
                 voc.strict_post_re.match(text, end + 1):
             name += text[end]
-        if any(j in name for j in NAME_JOINERS):
+        if JOINER_RE.search(name):
             name = _foreign_name(name)
             if not name or len(name) < 3:
                 continue
@@ -559,14 +567,14 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
             continue  # 在較早前: not a name
         if not _looks_nonperson(name) and _name_chars_ok(name) and not BACKGROUND_RE.match(name):
             found.append((name, None))
-    for m in voc.address_re.finditer(text):
+    for m in (voc.address_re.finditer(text) if ADDRESS_TRIGGERS_RE.search(text) else ()):
         for k in (2, 1):  # 欧阳先生, 林先生
             if m.start() >= k and text[m.start() - k:m.start()] in voc.surnames:
                 found.append((text[m.start() - k:m.end()], None))
                 break
     # A dotted name in transliteration characters is a foreign person's name wherever it is.
     last_end = -1
-    for dot in NAME_DOT_RE.finditer(text):  # find the dot first: a cheap scan
+    for dot in NAME_DOT_RE.finditer(text) if JOINER_RE.search(text) else ():  # the dot first
         if dot.start() < last_end:
             continue
         m = None
@@ -582,7 +590,7 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
         if name and len(name) >= 4 and not _looks_nonperson(name):
             found.append((name, None))
     # 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
-    for colon in NAME_COLON_QUOTE_RE.finditer(text):
+    for colon in NAME_COLON_QUOTE_RE.finditer(text) if ("：" in text or ":" in text) else ():
         m = NAME_BEFORE_COLON_RE.search(text, max(0, colon.start() - 4), colon.start())
         if not m or (m.start() > 0 and text[m.start() - 1] not in "。！？；」”"):
             continue
@@ -590,7 +598,7 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
         if name[:1] in voc.surnames or name[:2] in voc.surnames:
             if _name_chars_ok(name) and not _looks_nonperson(name) and name not in voc.title_kind:
                 found.append((name, None))
-    for m in voc.latin_paren_re.finditer(text):
+    for m in voc.latin_paren_re.finditer(text) if ("（" in text or "(" in text) else ():
         latin = m.group("latin")
         if not _latin_is_person(latin):
             continue
@@ -605,7 +613,7 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
                 cut = max(cut, t.end())
         cut = max(cut, cjk.rfind("的") + 1, cjk.rfind("、") + 1)
         name = _strip_titles(cjk[cut:])
-        if any(j in name for j in NAME_JOINERS):
+        if JOINER_RE.search(name):
             name = _foreign_name(name) or ""
         if 2 <= len(name) <= 14 and not _looks_nonperson(name) and _name_chars_ok(name):
             found.append((name, _clean_latin(latin)))
@@ -644,6 +652,11 @@ def _back_reference_titles() -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _back_reference_title_rank() -> dict[str, int]:
+    return {t: i for i, t in enumerate(_back_reference_titles())}
+
+
+@functools.lru_cache(maxsize=1)
 def _back_reference_re() -> re.Pattern:
     return re.compile(_alternation(_back_reference_titles()))
 
@@ -656,7 +669,7 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
     for canon in reg.people:
         if canon[1:] in voc.title_kind or canon[2:] in voc.title_kind:
             continue  # 陈教授 is itself a reference, not a second 陈
-        if any(j in canon for j in NAME_JOINERS):
+        if JOINER_RE.search(canon):
             key = JOINER_SPLIT_RE.split(canon)[-1]
         elif canon[:2] in voc.surnames and len(canon) >= 3:
             key = canon[:2]
@@ -674,47 +687,58 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
             for k in range(1, 5):
                 if m.start() >= k:
                     present.add(text[m.start() - k:m.end()])
+    # The (surname, title) pairs written in the article, in the order of by_key and of the
+    # titles: each present form split into a known surname and a back-reference title.
+    key_rank = {key: i for i, key in enumerate(by_key)}
+    title_rank = _back_reference_title_rank()
+    pairs: list[tuple[int, int, str, str]] = []
+    for form in present:
+        for j in range(1, len(form)):
+            ti = title_rank.get(form[j:])
+            if ti is not None:
+                ki = key_rank.get(form[:j])
+                if ki is not None:
+                    pairs.append((ki, ti, form[:j], form[j:]))
+    pairs.sort()
     full_text = None
-    for key, names in by_key.items():
-        for t in _back_reference_titles():
-            form = key + t
-            if form not in present:
+    for _, _, key, t in pairs:
+        names = by_key[key]
+        form = key + t
+        if full_text is None:
+            full_text = "\n".join(b.text for b in article.blocks)
+        target = names[0]
+        if len(names) > 1:
+            # Two people with that surname: 李教授 is the one written with that title
+            # (李国平教授, 教授李国平); else it could be either.
+            near = [n for n in names if any(f + t in full_text or t + f in full_text
+                                            for f in reg.people[n].surfaces)]
+            if len(near) != 1:
                 continue
-            if full_text is None:
-                full_text = "\n".join(b.text for b in article.blocks)
-            target = names[0]
-            if len(names) > 1:
-                # Two people with that surname: 李教授 is the one written with that title
-                # (李国平教授, 教授李国平); else it could be either.
-                near = [n for n in names if any(f + t in full_text or t + f in full_text
-                                                for f in reg.people[n].surfaces)]
-                if len(near) != 1:
-                    continue
-                target = near[0]
-            if t in ADDRESS_WORDS:
-                # 周女士 refers back to 周若兰 only once the full name has been written;
-                # before it, she is someone else (an unnamed 周女士).
-                at = min((i for i in (full_text.find(f) for f in reg.people[target].surfaces)
-                          if i >= 0), default=-1)
-                if at < 0 or at > full_text.find(form):
-                    continue
-            if form in reg.people and form != target:
-                reg.merge_longer(form, target)  # the entity stage took 陈教授 for a name
-            elif form not in reg.surface_to_name:
-                reg.surface_to_name[form] = target
-                reg.people[target].surfaces.add(form)
+            target = near[0]
+        if t in ADDRESS_WORDS:
+            # 周女士 refers back to 周若兰 only once the full name has been written;
+            # before it, she is someone else (an unnamed 周女士).
+            at = min((i for i in (full_text.find(f) for f in reg.people[target].surfaces)
+                      if i >= 0), default=-1)
+            if at < 0 or at > full_text.find(form):
+                continue
+        if form in reg.people and form != target:
+            reg.merge_longer(form, target)  # the entity stage took 陈教授 for a name
+        elif form not in reg.surface_to_name:
+            reg.surface_to_name[form] = target
+            reg.people[target].surfaces.add(form)
     # A bare family name of two characters (田中 after 田中良平, 欧阳 after 欧阳修文) refers to
     # the one person whose longer name starts with it.
     for short in [p for p in reg.people if len(p) == 2]:
         longer = [p for p in reg.people if len(p) >= 4 and p.startswith(short)
-                  and not any(j in p for j in NAME_JOINERS)]
+                  and not JOINER_RE.search(p)]
         if len(longer) == 1:
             reg.merge_longer(short, longer[0])
     # Written alone, a two-character family name (石破 for 石破茂) names the one person who has it.
     double = _entities.lexicon().double_surnames
     by_family: dict[str, list[str]] = {}
     for canon, person in reg.people.items():
-        if len(canon) >= 3 and canon[:2] in double and not any(j in canon for j in NAME_JOINERS):
+        if len(canon) >= 3 and canon[:2] in double and not JOINER_RE.search(canon):
             for f in person.surfaces:
                 if len(f) >= 3 and _entities.simplified_name(f[:2]) == canon[:2]:
                     by_family.setdefault(f[:2], []).append(canon)
@@ -728,29 +752,43 @@ def _extends_name(longer: str, name: str) -> bool:
     """Whether ``longer`` is ``name`` made whole (科林·罗伯 → 科林·罗伯逊, 罗伯逊 → 科林·罗伯逊)
     rather than ``name`` with a title glued before it (特使琼斯)."""
     prefix = longer[: longer.index(name)]
-    return not prefix or any(j in prefix for j in NAME_JOINERS)
+    return not prefix or JOINER_RE.search(prefix) is not None
 
 
-def _build_registry(article: Article, mentions: list[Mention]) -> tuple[_Registry, set[str]]:
-    """People from the entity stage first (their canonical names rule), then regex finds."""
+def _build_registry(article: Article, people: list[Mention],
+                    others: list[Mention]) -> tuple[_Registry, set[str]]:
+    """People from the entity stage first (their canonical names rule), then regex finds;
+    ``people`` are the person mentions, ``others`` the rest."""
     reg = _Registry()
     staff = article.staff_names
     nonperson: set[str] = set()
-    for m in mentions:
-        if m.type == "person":
-            if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
-                continue
-            name, surface = _trim_mention(article, m)
-            if len(surface) < 2 or not _name_chars_ok(
-                    surface, given_name=len(surface) <= 3 and surface[:1] in _vocab().surnames):
-                continue
-            # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
-            if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
-                continue
-            reg.add(name, surface)
-        elif m.surface:
+    for m in others:
+        if m.surface:
             nonperson.add(m.surface)
             nonperson.add(m.name)
+    # A name written the same way after the same words again adds nothing (``add`` of a known
+    # name and surface changes nothing): each (name, surface, the words before) is read once.
+    seen: set[tuple[str, str, str | None]] = set()
+    for m in people:
+        if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
+            continue
+        try:
+            text = article.block_text(m.block)
+        except IndexError:
+            text = None
+        key = (m.name, m.surface, text[max(0, m.start - 6):m.start]
+               if text is not None and text[m.start:m.end] == m.surface else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        name, surface = _trim_mention(article, m)
+        if len(surface) < 2 or not _name_chars_ok(
+                surface, given_name=len(surface) <= 3 and surface[:1] in _vocab().surnames):
+            continue
+        # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
+        if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
+            continue
+        reg.add(name, surface)
     entity_people = list(reg.people)
     candidates: dict[tuple[str, str | None], None] = {}  # in order, each once
     for block in article.blocks:
@@ -855,6 +893,19 @@ class _Mask:
         i = bisect.bisect_right(self.starts, pos) - 1
         return i >= 0 and pos < self.ends[i]
 
+    def outside(self, positions: list[int]) -> list[int]:
+        """The sorted ``positions`` that are not in the mask (one walk over both)."""
+        starts, ends = self.starts, self.ends
+        n = len(starts)
+        out = []
+        i = 0
+        for pos in positions:
+            while i < n and ends[i] <= pos:
+                i += 1
+            if i == n or pos < starts[i]:
+                out.append(pos)
+        return out
+
 
 @dataclass
 class _Event:
@@ -870,16 +921,90 @@ class _Event:
     got_quote: bool = False
 
 
-@dataclass
 class _Para:
-    text: str
-    spans: list[_Span]
-    mask: _Mask
-    quote_mask: _Mask
-    breaks: list[int]  # clause-break positions outside masks (plus quote ends)
-    sentences: list[tuple[int, int]]
-    role_breaks: list[int]  # clause-break positions outside masks
-    speech_closes: list[int]  # closing marks of quotes that hold speech (not short terms)
+    """The structure of one paragraph. The quote spans are read at once (the article's quoted
+    counts need them for every block); the rest is worked out on first use, because most of
+    it is only wanted where a quote, a reporting verb or a person shows, and many paragraphs
+    have none of them.
+
+    mask: quotes, brackets and titles of works (nothing inside them speaks); breaks:
+    clause-break positions outside the mask, plus quote ends; role_breaks: clause breaks outside
+    the mask; speech_closes: closing marks of quotes that hold speech (not short terms);
+    sentences: [start, end) of each; verbs / verb_starts: the reporting verbs of the whole
+    paragraph (``_verb_spans``; no verb holds a sentence's end mark, so a sentence's verbs are
+    the ones that start in it)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = _quote_spans(text)
+
+    def __getattr__(self, name: str):
+        # Called only for an attribute not yet set: work it out once, keep it.
+        make = _PARA_PARTS.get(name)
+        if make is None:
+            raise AttributeError(name)
+        value = make(self)
+        setattr(self, name, value)
+        return value
+
+    def _mask(self) -> _Mask:
+        text = self.text
+        quote_iv = [(s.open, s.close + 1) for s in self.spans]
+        parens: list[tuple[int, int]] = []
+        if "（" in text or "(" in text or "《" in text:
+            quote_mask = _Mask(quote_iv)
+            parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text)
+                      if m.start() not in quote_mask]
+            parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
+                       if m.start() not in quote_mask]
+        if not quote_iv and not parens:
+            return _EMPTY_MASK
+        return _Mask(quote_iv + parens)
+
+    def _role_breaks(self) -> list[int]:
+        breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(self.text)]
+        mask = self.mask
+        return mask.outside(breaks) if mask.starts else breaks
+
+    def _breaks(self) -> list[int]:
+        n = len(self.text)
+        closes = {s.close for s in self.spans if s.close < n}
+        if not closes:
+            return self.role_breaks
+        return sorted(set(self.role_breaks) | closes)
+
+    def _speech_closes(self) -> list[int]:
+        text = self.text
+        return [sp.close for sp in self.spans
+                if SPEECH_PUNCT_RE.search(text, sp.open + 1, sp.close) or
+                sp.close - sp.open - 1 > ROLE_QUOTE_MAX_CHARS]
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        text = self.text
+        mask = self.mask
+        masked = bool(mask.starts)
+        sentences = []
+        start = 0
+        for m in SENTENCE_END_RE.finditer(text):
+            if masked and m.start() in mask:
+                continue
+            sentences.append((start, m.end()))
+            start = m.end()
+        if start < len(text) and text[start:].strip():
+            sentences.append((start, len(text)))
+        return sentences
+
+    def _verbs(self) -> list[list[int]]:
+        return _verb_spans(self, 0, len(self.text))
+
+    def _verb_starts(self) -> list[int]:
+        return [v[0] for v in self.verbs]
+
+
+_PARA_PARTS = {"mask": _Para._mask, "role_breaks": _Para._role_breaks, "breaks": _Para._breaks,
+               "speech_closes": _Para._speech_closes, "sentences": _Para._sentences,
+               "verbs": _Para._verbs, "verb_starts": _Para._verb_starts}
+_EMPTY_MASK = _Mask([])
 
 
 # A paragraph's structure is read several times per article (counts, reading, roles): kept for
@@ -888,30 +1013,7 @@ class _Para:
 # benchmark corpus, and the speed measured must be the real one.
 @functools.lru_cache(maxsize=1024)
 def _analyse_structure(text: str) -> _Para:
-    spans = _quote_spans(text)
-    quote_iv = [(s.open, s.close + 1) for s in spans]
-    quote_mask = _Mask(quote_iv)
-    parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text) if m.start() not in quote_mask]
-    parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
-               if m.start() not in quote_mask]
-    mask = _Mask(quote_iv + parens)
-    role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text)]
-    if mask.starts:
-        role_breaks = [b for b in role_breaks if b not in mask]
-    breaks = sorted(set(role_breaks) | {s.close for s in spans if s.close < len(text)})
-    speech_closes = [sp.close for sp in spans
-                     if SPEECH_PUNCT_RE.search(text, sp.open + 1, sp.close) or
-                     sp.close - sp.open - 1 > ROLE_QUOTE_MAX_CHARS]
-    sentences = []
-    start = 0
-    for m in SENTENCE_END_RE.finditer(text):
-        if m.start() in mask:
-            continue
-        sentences.append((start, m.end()))
-        start = m.end()
-    if start < len(text) and text[start:].strip():
-        sentences.append((start, len(text)))
-    return _Para(text, spans, mask, quote_mask, breaks, sentences, role_breaks, speech_closes)
+    return _Para(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -948,7 +1050,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
         return True  # “台湾观光局”（Taiwan Tourism Bureau）: a name with its translation
     if inner in names:
         return True
-    if len(inner) <= NAMED_TERM_MAX_CHARS and any(before.endswith(w) for w in NAMING_BEFORE):
+    if len(inner) <= NAMED_TERM_MAX_CHARS and before.endswith(NAMING_BEFORE):
         return True  # 所谓“职业技能教育培训中心”: named, however long
     if (s, e) in org_spans:
         return True  # 援助团体“过渡期正义工作组”: the quote is an organisation's name
@@ -967,7 +1069,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
         return True
     if LATIN_OR_DIGIT_RE.search(inner):
         return True  # 「麒麟9000s」: a product or a code, not words someone said
-    if any(before.endswith(w) for w in TERM_BEFORE) or any(after.startswith(w) for w in TERM_AFTER):
+    if before.endswith(TERM_BEFORE) or after.startswith(TERM_AFTER):
         return True
     if before and before[-1] in TERM_PREPOSITIONS:
         return True
@@ -995,13 +1097,14 @@ class _Found:
 
 
 class _Reader:
-    def __init__(self, article: Article, mentions: list[Mention]) -> None:
+    def __init__(self, article: Article, people: list[Mention], others: list[Mention]) -> None:
+        """``people``: the person mentions, in order; ``others``: the rest, in order."""
         self.article = article
         self.voc = _vocab()
-        self.registry, self.nonperson = _build_registry(article, mentions)
+        self.registry, self.nonperson = _build_registry(article, people, others)
         self.org_by_block: dict[int, list[tuple[int, int, str]]] = {}
         self.org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
-        for m in mentions:
+        for m in others:
             if m.type in ("org", "place") and m.block >= 0:
                 self.org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
             if m.type == "org":
@@ -1108,7 +1211,13 @@ class _Reader:
         s_start, s_end = sent
         events: list[_Event] = []
         blocked_until_quote = False
-        verbs = _verb_spans(para, s_start, s_end)
+        verbs = para.verbs
+        if verbs:
+            starts = para.verb_starts
+            verbs = verbs[bisect.bisect_left(starts, s_start):bisect.bisect_left(starts, s_end)]
+        if not verbs and not para.spans:
+            return events  # no verb, and no quote for a name and a colon to open
+        verbs = list(verbs)
         # 杨子立：“…”: a name and a colon before a quote speak without a verb.
         for m in NAME_COLON_QUOTE_RE.finditer(text, s_start, s_end):
             colon = m.start()
@@ -1193,6 +1302,11 @@ class _Reader:
         para = _analyse_structure(text)
         hits = self._person_hits(para)
         self.hits_by_block[block] = hits
+        if not hits and not para.spans and not para.verbs:
+            # No quote, no reporting verb, no person (so no sentence subject, no interview and
+            # no quote left open): nothing here speaks or changes what the next paragraph reads.
+            self.open_quote = None
+            return None, "person"
         self.hit_starts = [h[0] for h in hits]
         self.hit_by_end = {h[1]: h for h in hits}
         para_last: str | None = None
@@ -1212,20 +1326,23 @@ class _Reader:
             para_last, para_last_kind = carried.speaker, carried.kind
             if continued.close == len(text):
                 self.open_quote = carried
+        spans = para.spans
+        org_spans = self.org_spans_by_block.get(block, frozenset())
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
             first = self._subject(para, hits, s_start, s_end)
             if first:
                 self.sentence_subjects.append((block, first[0], first[1]))
-            quotes = [sp for sp in para.spans if s_start <= sp.open < s_end and sp is not continued
-                      and not _is_term(text, sp, self.counts, self.term_names,
-                                       self.org_spans_by_block.get(block, frozenset()))]
+            quotes = [sp for sp in spans if s_start <= sp.open < s_end and sp is not continued
+                      and not _is_term(text, sp, self.counts, self.term_names, org_spans)
+                      ] if spans else []
             inner_verbs: list[int] = []
             events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs)
             # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
             # reported words belongs to that inner speaker, not to the one reporting.
-            quotes = [sp for sp in quotes
-                      if not any(QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
+            if inner_verbs and quotes:
+                quotes = [sp for sp in quotes if not any(
+                    QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
             if events:
                 ends = [ev.verb_end for ev in events]
                 for sp in quotes:
@@ -1251,8 +1368,8 @@ class _Reader:
                         self.last_named = ev.speaker
             else:
                 # 郭崇伦接受本台采访则持不同看法。: an interview announces the next speaker.
-                iv = INTERVIEW_RE.search(text, s_start, s_end)
-                if iv and iv.start() not in para.mask and first and first[0] < iv.start():
+                iv = INTERVIEW_RE.search(text, s_start, s_end) if first else None
+                if iv and iv.start() not in para.mask and first[0] < iv.start():
                     para_last, para_last_kind = first[1], "person"
                     self.last_named, self.last_named_at = first[1], (block, first[0])
             if not events and quotes:
@@ -1482,7 +1599,7 @@ def _profile(article: Article, registry: _Registry, name: str,
     # reading, not a name anyone uses; family names (柯比爾) stay.
     aliases = [a for a in aliases if _strip_titles(a) == a]  # not a reference by title: 黃教授
     forms = [name] + aliases
-    dotted = any(j in name for j in NAME_JOINERS)
+    dotted = JOINER_RE.search(name)
     aliases = [a for a in aliases if not CJK_RE.search(a) or not (
         any(f != a and f.startswith(a) for f in forms)  # cut short: 約翰 of 約翰·柯比爾
         or (a.startswith(name) and a != name)  # run on: 梁文傑下午
@@ -1519,12 +1636,14 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     ``speaker`` is the Simplified canonical name (the entity stage's name when it knows the
     person); the form the article writes (習近平) leads the ``aliases`` when it differs."""
     _analyse_structure.cache_clear()
-    mentions = mentions or []
-    written = _written_names(mentions)
+    people: list[Mention] = []
+    others: list[Mention] = []
+    for m in mentions or ():
+        (people if m.type == "person" else others).append(m)
+    written = _written_names(people)
     by_written = {w: name for name, w in written.items()}
-    reader = _Reader(article, [replace(m, name=written[m.name])
-                               if m.type == "person" and written[m.name] != m.name else m
-                               for m in mentions])
+    reader = _Reader(article, [Mention(written[m.name], m.type, m.surface, m.block, m.start, m.end)
+                               if written[m.name] != m.name else m for m in people], others)
     found = reader.read()
     profiles: dict[str, tuple[str | None, list[str]]] = {}
     where: dict[str, list[tuple[int, int]]] = {}
