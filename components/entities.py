@@ -47,7 +47,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
@@ -250,6 +250,20 @@ def _alternation(words) -> re.Pattern:
     return re.compile(trie_pattern(words))
 
 
+def _scanned_alternation(words) -> re.Pattern:
+    """``_alternation`` for a long scan over a text: a lookahead on the first two characters
+    goes first. The engine tries the whole trie at every position whose character starts some
+    word, and a failed try costs a test of every top-level branch; the lookahead, two character
+    classes, turns most of them away cheaply (same matches: every word has two characters)."""
+    words = [w for w in words if w]
+    if not words or min(map(len, words)) < 2:
+        return _alternation(words)
+    firsts = "".join(sorted({w[0] for w in words}))
+    seconds = "".join(sorted({w[1] for w in words}))
+    return re.compile("(?=[%s][%s])%s" % (re.escape(firsts), re.escape(seconds),
+                                          trie_pattern(words)))
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     lx = Lexicon()
@@ -282,12 +296,14 @@ def lexicon() -> Lexicon:
     joining = re.escape("".join(c for c, (_, f) in lx.abbr.items() if "c" in f))
     # two different forms (a run with a repeated character is no compound: 中中)
     lx.abbr_pair_re = re.compile("([%s])(?=(?!\\1)[%s])" % (joining, joining))
-    p_forms = re.escape("".join(c for c, (_, f) in lx.abbr.items() if "p" in f))
-    # the form first (a character class the engine scans for), then what is around it
-    lx.abbr_affix_re = re.compile("[%s](?<=[%s][%s])|[%s](?=[%s])" % (
-        p_forms, re.escape("".join(sorted(ABBR_PREFIXES))), p_forms,
-        re.escape("".join(c for c, (_, f) in lx.abbr.items() if "s" in f)),
-        re.escape("".join(sorted(ABBR_SUFFIXES)))))
+    p_forms = "".join(c for c, (_, f) in lx.abbr.items() if "p" in f)
+    s_forms = "".join(c for c, (_, f) in lx.abbr.items() if "s" in f)
+    # One character class of both kinds of forms first (the engine scans for it), then what is
+    # around it: a prefix verb before a prefix form, or a suffix after a suffix form.
+    lx.abbr_affix_re = re.compile("[%s](?:(?<=[%s][%s])|(?<=[%s])(?=[%s]))" % (
+        re.escape("".join(sorted(set(p_forms + s_forms)))),
+        re.escape("".join(sorted(ABBR_PREFIXES))), re.escape(p_forms),
+        re.escape(s_forms), re.escape("".join(sorted(ABBR_SUFFIXES)))))
     chars = re.escape("".join(lx.abbr))
     lx.abbr_list_re = re.compile(r"[%s](?:、[%s]?[%s])+" % (chars, LIST_JOINERS, chars))
     lx.org_suffixes = sorted((tuple(l.split()) for l in _lines("org_suffixes.txt")),
@@ -308,7 +324,7 @@ def lexicon() -> Lexicon:
     lx.not_entities = set(_lines("not_entities.txt"))
     lx.kw_stop = set(_lines("keyword_stopwords.txt"))
     lx.user_words = [(w, t) for w, t in words.items() if not w.isascii()]
-    lx.title_re = _alternation(lx.titles)
+    lx.title_re = _scanned_alternation(lx.titles)
     lx.title_end_re = re.compile("(?:%s)$" % _alternation(lx.titles).pattern)
     lx.org_suffix_class = dict(lx.org_suffixes)
     lx.org_suffix_re = re.compile("(?:%s)$" % _alternation(lx.org_suffix_class).pattern)
@@ -350,7 +366,8 @@ def tokenizer():
     if _RJIEBA is None:
         with _LOCK:
             if _RJIEBA is None:
-                import rjieba
+                import rjieba  # Rust: loaded when first needed, not at import
+
                 tok = rjieba.Jieba()
                 # Every frequency is read off the plain dictionary before the first word is
                 # added, so one instance (one dictionary load) serves for both.
@@ -419,6 +436,7 @@ def canonical_key(name: str) -> str:
 
 
 WORD = itemgetter(0)  # the word of a token or of a (word, tag) pair
+TAG = itemgetter(1)  # the tag of a token or of a (word, tag) pair
 
 
 @dataclass(slots=True)
@@ -452,8 +470,10 @@ def _tokens(text: str, tag_fn=None, pairs=None):
     if pairs is None:
         pairs = tag_fn(text)
     if not pairs:
-        return [], [], [], (), ()
-    words, tags = zip(*pairs)
+        return [], [], [], [], []
+    # (two passes of itemgetter, not zip(*pairs): that makes an iterator object per token)
+    words = list(map(WORD, pairs))
+    tags = list(map(TAG, pairs))
     ends = list(accumulate(map(len, words)))
     starts = [0]
     starts += ends[:-1]
@@ -596,7 +616,7 @@ class BlockAnalyser:
         self.toks = toks
         flags = list(map(WORD_FLAGS.__getitem__, words))
         # (index, token, flags) of the tokens some pass looks at, in order
-        self.flagged = list(compress(zip(count(), toks, flags), flags))
+        self.flagged = [(i, toks[i], flags[i]) for i in compress(range(len(flags)), flags)]
         self.starts = dict(zip(starts, toks))
         self.ends = dict(zip(ends, toks))
         # word boundaries are every start and the last end (``is_bound``)
@@ -1022,6 +1042,17 @@ class BlockAnalyser:
                 best = k
         return best
 
+    def _tagged(self, tag: str) -> list[Token]:
+        """The tokens with that tag, in order (found by the list's own search, in C)."""
+        tags, toks, out = self._tags, self.toks, []
+        i = -1
+        try:
+            while True:
+                i = tags.index(tag, i + 1)
+                out.append(toks[i])
+        except ValueError:
+            return out
+
     def _in_name_token(self, pos: int) -> bool:
         """Whether the token covering pos is tagged as a name by jieba."""
         if not 0 <= pos < self.last_end:
@@ -1090,7 +1121,7 @@ class BlockAnalyser:
                     if _valid_person(text[s:e2]):
                         self.add(s, e2, PERSON, text[s:e2], 2)
         # jieba's dictionary marks well-known full names nrfg (习近平): a name on its own.
-        for t in list(compress(self.toks, map("nrfg".__eq__, self._tags))):
+        for t in self._tagged("nrfg"):
             if 2 <= len(t[0]) <= 4 and _valid_person(t[0]) and \
                     (t[0][0] in lx.surnames or t[0][:2] in lx.double_surnames) and \
                     not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
@@ -1218,7 +1249,7 @@ def _select(cands: list[Cand]) -> list[Cand]:
     if not cands:
         return []
     chosen: list[Cand] = []
-    span = max(c.end for c in cands)
+    span = max(map(CAND_END, cands))
     taken = bytearray(span)  # 1 where a chosen mention is (linear time)
     # The order (longer first, then higher priority, then earlier; ties in the order added, the
     # sort being stable) as one integer per candidate: cheaper to build and compare than a
@@ -1237,6 +1268,7 @@ def _select(cands: list[Cand]) -> list[Cand]:
 
 PRIO_RANGE = 16  # candidate priorities are 0..6
 CAND_START = attrgetter("start")
+CAND_END = attrgetter("end")
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -1365,10 +1397,13 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     n = len(simp)
     if max(map(len, simp), default=0) <= WINDOW_CHARS:
         # The usual article: every block is one segment. Most name no staff and no reporter:
-        # a substring test over all blocks at once skips the dateline pattern.
+        # a substring test over all blocks at once skips the byline and dateline patterns.
         seg_block, seg_base, seg_text = range(n), [0] * n, simp
-        masks = [_byline_spans(s, staff) for s in simp] if staff else [[]] * n
         all_text = SEGMENT_SEP.join(simp)
+        if any(name in all_text for name in staff):
+            masks = [_byline_spans(s, staff) for s in simp]
+        else:
+            masks = [[]] * n
         if any(w in all_text for w in DATELINE_WORDS):
             reporters = [{m.end() for m in DATELINE_RE.finditer(s)} for s in simp]
         else:
@@ -1424,36 +1459,43 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
                     established[alias] = (c.key, c.type)
     _find_established(established, analysers)
 
-    # (block, candidate, surface as written, surface in Simplified)
-    raw: list[tuple[int, Cand, str, str]] = []
+    # The mentions: the key before merging, and (type, surface as written, block, [start, end)
+    # in the block), the rest of the Mention's arguments in order.
+    m_key: list[str] = []
+    rows: list[tuple[str, str, int, int, int]] = []
     not_entities = lx.not_entities
     for a, (offs, index) in zip(analysers, unit_segs):
         at = a.text
         for c in _select(a.cands):
-            k = bisect_right(offs, c.start) - 1  # the segment the candidate is in
-            si, start, end = index[k], c.start - offs[k], c.end - offs[k]
+            cs, ce = c.start, c.end
+            k = bisect_right(offs, cs) - 1  # the segment the candidate is in
+            si, off = index[k], offs[k]
+            start, end = cs - off, ce - off
             mask = masks[si]
             if mask and any(start < e and ms < end for ms, e in mask):
                 continue
-            if c.type == PERSON and start in reporters[si]:
+            type_ = c.type
+            if type_ == PERSON and start in reporters[si]:
                 continue
-            surf_s = at[c.start:c.end]
-            if surf_s in staff or c.key in staff:
+            surf_s = at[cs:ce]
+            if staff and (surf_s in staff or c.key in staff):
                 continue
             if surf_s in not_entities and end - start > 1:
                 continue
             base = seg_base[si]
-            c.start = start + base
-            c.end = end + base
+            start += base
+            end += base
             block, text = blocks[seg_block[si]]
-            raw.append((block, c, text[c.start:c.end], surf_s))
+            m_key.append(c.key)
+            rows.append((type_, text[start:end], block, start, end))
 
     # The name is the Simplified canonical key in either script (one referent, one name across
     # the archive); the article's own spelling is the surface and shows among the aliases.
-    keys = _merge_keys([(c.key, c.type) for _, c, _, _ in raw])
-    keys = _merge_title_references(raw, keys, simp, blocks)
-    return [Mention(name=key, type=c.type, surface=surf, block=block, start=c.start, end=c.end)
-            for (block, c, surf, _), key in zip(raw, keys)]
+    types = list(map(WORD, rows))
+    keys = _merge_keys(list(zip(m_key, types)))
+    keys = _merge_title_references(keys, types, rows, simp, blocks)
+    # (the rows' columns as the constructor's positional arguments: no call per row in Python)
+    return list(map(Mention, keys, *zip(*rows))) if rows else []
 
 
 def _short_form_of(short: str, long: str, type_: str) -> bool:
@@ -1487,8 +1529,10 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     group_of = {}
     for k in order:
-        group_of[k] = groups.setdefault(_merge_group(k), [])
-        group_of[k].append(k)
+        key, type_ = k
+        group = groups.setdefault((type_, key[:1] if type_ == PLACE else key[-1:]), [])
+        group.append(k)
+        group_of[k] = group
     target: dict[tuple[str, str], str] = {}
     for idx, k in enumerate(order):
         key, type_ = k
@@ -1520,7 +1564,8 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
     # Variants built on a short form: 交通部 + 观光局 → 台湾观光局 (the first such short form
     # in the order the short forms were merged).
     merged_at = {k: i for i, k in enumerate(target)}
-    for key, type_ in order:
+    # (only an organisation merged as a short form can start such a chain)
+    for key, type_ in order if any(t == ORG for _, t in target) else ():
         if type_ != ORG or (key, type_) in target:
             continue
         shorts = sorted((merged_at[(key[i:], ORG)], key[i:]) for i in range(1, len(key) - 2)
@@ -1542,15 +1587,19 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
             k = (target[k], k[1])
         return k[0]
 
-    resolved = {k: resolve(k) for k in order}
+    if not target:
+        return [key for key, _ in items]
+    resolved = {k: resolve(k) if k in target else k[0] for k in order}
     return [resolved[k] for k in items]
 
 
-def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> list[str]:
+def _merge_title_references(keys: list[str], types: list[str], rows, simp: list[str],
+                            blocks) -> list[str]:
     """A surname with a title (陈教授, 习主席) names the one person of the article with that
     surname who is given that title somewhere (经济学教授陈志明, 国家主席习近平); with two such
-    people, or none, it stays as it is."""
-    people = list(dict.fromkeys(k for (_, c, _, _), k in zip(raw, keys) if c.type == PERSON))
+    people, or none, it stays as it is. (Mentions: their keys, types and rows of (type,
+    surface, block, start, end).)"""
+    people = list(dict.fromkeys(compress(keys, map(PERSON.__eq__, types))))
     refs = {k: _title_reference_surname(k) for k in people}
     if not any(refs.values()):
         return keys
@@ -1558,11 +1607,11 @@ def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> li
     # where each person's full name stands: (block, start) of its mentions
     where: dict[str, list[tuple[int, int]]] = {}
     first_ref: dict[str, tuple[int, int]] = {}
-    for (block, c, _, _), k in zip(raw, keys):
-        if c.type == PERSON and not refs[k]:
-            where.setdefault(k, []).append((block, c.start))
-        elif c.type == PERSON:
-            first_ref.setdefault(k, (block, c.start))
+    for k, (type_, _, block, start, _) in zip(keys, rows):
+        if type_ == PERSON and not refs[k]:
+            where.setdefault(k, []).append((block, start))
+        elif type_ == PERSON:
+            first_ref.setdefault(k, (block, start))
     honorifics = lexicon().titles_after
 
     def titled(p: str, title: str) -> bool:
@@ -1586,7 +1635,7 @@ def _merge_title_references(raw, keys: list[str], simp: list[str], blocks) -> li
             target[ref] = same[0]
     if not target:
         return keys
-    return [target.get(k, k) if c.type == PERSON else k for (_, c, _, _), k in zip(raw, keys)]
+    return [target.get(k, k) if type_ == PERSON else k for k, type_ in zip(keys, types)]
 
 
 @lru_cache(maxsize=65536)
@@ -1599,11 +1648,6 @@ def _title_reference_surname(name: str) -> str | None:
                 (rest in lx.title_set or rest in lx.titles_after):
             return sur
     return None
-
-
-def _merge_group(k: tuple[str, str]) -> tuple[str, str]:
-    key, type_ = k
-    return (type_, key[:1] if type_ == PLACE else key[-1:])
 
 
 def _abbreviates(short: str, long: str) -> bool:
