@@ -144,18 +144,22 @@ def run_target(name: str, examples: int, fixed_seed: int | None) -> Tally:
 def _save(tally: Tally, out: pathlib.Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     saved = []
-    for i, (sig, f) in enumerate(tally.failures.items()):
-        arg = f["args"][0]
-        path = out / f"{tally.name}-{i}.bin"
-        if isinstance(arg, bytes):
-            path.write_bytes(arg)
-        elif isinstance(arg, str):
-            path.write_text(arg, encoding="utf-8", errors="surrogatepass")
-        else:
-            path = path.with_suffix(".txt")
-            path.write_text(repr(arg), encoding="utf-8", errors="backslashreplace")
-        saved.append(str(path))
+    for i, f in enumerate(tally.failures.values()):
+        saved.append(str(_save_input(f["args"][0], out / f"{tally.name}-{i}.bin")))
     return saved
+
+
+def _save_input(arg, path: pathlib.Path) -> pathlib.Path:
+    """One input as it was drawn: bytes as they are, text as UTF-8, anything else as its repr
+    (in a .txt beside). Returns the path written."""
+    if isinstance(arg, bytes):
+        path.write_bytes(arg)
+    elif isinstance(arg, str):
+        path.write_text(arg, encoding="utf-8", errors="surrogatepass")
+    else:
+        path = path.with_suffix(".txt")
+        path.write_text(repr(arg), encoding="utf-8", errors="backslashreplace")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,15 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if opts.save and args is not None and share >= 0.25:
             # the input closest to a hang, to look at before it becomes one
             opts.save.mkdir(parents=True, exist_ok=True)
-            path = opts.save / f"{name}-slowest.bin"
-            arg = args[0]
-            if isinstance(arg, bytes):
-                path.write_bytes(arg)
-            elif isinstance(arg, str):
-                path.write_text(arg, encoding="utf-8", errors="surrogatepass")
-            else:
-                path = path.with_suffix(".txt")
-                path.write_text(repr(arg), encoding="utf-8", errors="backslashreplace")
+            path = _save_input(args[0], opts.save / f"{name}-slowest.bin")
             print(f"       slowest input saved {path}")
     print(f"total: {total_tried:,} examples, {total_failures} distinct failure(s), "
           f"{time.perf_counter() - started:.0f} s")

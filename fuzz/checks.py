@@ -310,36 +310,34 @@ def stages_available() -> bool:
     return True
 
 
-def run_parse(data: bytes, name: str = "fuzz.txt"):
-    """parse_article under the guard. Returns the Article, or the ArticleError it raised."""
+def _guarded(fn, data: bytes, *args):
+    """``fn(*args)`` under the time bound for ``data``: (result, None), or (None, what to return
+    instead: the ArticleError it raised, or a KnownBug); any other failure is raised."""
     try:
-        article, _ = timed(parse_article, len(data), data, name)
+        result, _ = timed(fn, len(data), *args)
     except ArticleError as exc:
         _check_message(exc)
-        return exc
+        return None, exc
     except (Hang, Exception) as exc:
         known = _known(exc, data)
         if known:
-            return KnownBug(known, exc)
+            return None, KnownBug(known, exc)
         raise
-    return check_article(article, data)
+    return result, None
+
+
+def run_parse(data: bytes, name: str = "fuzz.txt"):
+    """parse_article under the guard. Returns the Article, or the ArticleError it raised."""
+    article, refused = _guarded(parse_article, data, data, name)
+    return refused if refused is not None else check_article(article, data)
 
 
 def run_analyse(data: bytes, name: str = "fuzz.txt"):
     """pipeline.analyse (parse + entities + quotes + social) under the guard."""
     from components import pipeline
 
-    try:
-        analysis, _ = timed(pipeline.analyse, len(data), data, name)
-    except ArticleError as exc:
-        _check_message(exc)
-        return exc
-    except (Hang, Exception) as exc:
-        known = _known(exc, data)
-        if known:
-            return KnownBug(known, exc)
-        raise
-    return check_analysis(analysis, data)
+    analysis, refused = _guarded(pipeline.analyse, data, data, name)
+    return refused if refused is not None else check_analysis(analysis, data)
 
 
 def article_size(article: Article) -> int:
@@ -383,16 +381,9 @@ def run_store(store, data: bytes, name: str = "fuzz.txt"):
     produced is stored verbatim (title, body blocks, quotes), whatever the file held."""
     from components import pipeline
 
-    try:
-        analysis, _ = timed(pipeline.analyse, len(data), data, name)
-    except ArticleError as exc:
-        _check_message(exc)
-        return exc
-    except (Hang, Exception) as exc:
-        known = _known(exc, data)
-        if known:
-            return KnownBug(known, exc)
-        raise
+    analysis, refused = _guarded(pipeline.analyse, data, data, name)
+    if refused is not None:
+        return refused
     check_analysis(analysis, data)
     results, _ = timed(store.write, len(data), [(analysis, data)])
     a = analysis.article

@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
@@ -61,16 +59,8 @@ def parsed(tmp_path_factory) -> tuple[pathlib.Path, dict[str, dict]]:
     """Run the parse CLI once over the set; the JSONL path and the records by file stem."""
     files = article_files()
     assert len(files) == 8
-    proc = subprocess.run([sys.executable, "-m", "components.cli", "parse", *map(str, files)],
-                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=300)
     out = tmp_path_factory.mktemp("holdout2") / "holdout2.jsonl"
-    out.write_text(proc.stdout, encoding="utf-8")
-    records = {}
-    for line in proc.stdout.splitlines():
-        if line.strip():
-            r = json.loads(line)
-            records[pathlib.Path(r["source"]).stem] = r
-    return out, records
+    return scoring.parse_records(files, out, ROOT)
 
 
 def record(parsed, prefix: str) -> dict:
@@ -79,11 +69,6 @@ def record(parsed, prefix: str) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # Figures
-
-def minimal_figures(records: dict[str, dict]) -> dict[str, float]:
-    """The scorer's figures over this set (tests/scoring.py), for when the scorer is absent."""
-    return scoring.minimal_figures(records, _golds())
-
 
 def test_gold_files_are_well_formed():
     """Every article has a gold file whose wrapper fields match the file's own wrapper."""
@@ -113,8 +98,6 @@ def test_figures_meet_floors(parsed):
 def test_minimal_figures_agree_with_the_scorer(parsed):
     """The fallback must compute what the shared scorer computes (checked when both exist)."""
     jsonl, records = parsed
-    if not SCORER.is_file():
-        pytest.skip("the shared scorer is not beside the project")
     scoring.assert_agrees_with_scorer(SCORER, jsonl, HOLDOUT2, records, _golds())
 
 
