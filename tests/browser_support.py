@@ -28,6 +28,13 @@ APP_READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
              '[data-test-script-state="notRunning"]')
 
 
+def settle(pg) -> None:
+    """Wait until the app is connected and the script has finished its run."""
+    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
+    pg.wait_for_timeout(300)  # the state flips late; let the last deltas paint
+    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
+
+
 def require_chromium() -> pathlib.Path:
     def missing(message: str):
         if os.environ.get("CI"):

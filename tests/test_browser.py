@@ -17,8 +17,7 @@ import urllib.request
 
 import pytest
 
-from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, running_app,
-                              require_chromium)
+from .browser_support import LAUNCH_ARGS, STEP_TIMEOUT_MS, require_chromium, running_app, settle
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +54,6 @@ def app_page(chromium, server):
             browser.close()
 
 
-def _settle(pg) -> None:
-    """Wait until the app is connected and the script has finished its run."""
-    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
-    pg.wait_for_timeout(300)  # the state flips late; let the last deltas paint
-    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
-
-
 def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, chromium, server,
                                                                       app_page):
     base, tmp = server
@@ -71,22 +63,22 @@ def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, c
     title = json.loads(path.with_name(path.stem + ".gold.json").read_text("utf-8"))["title"]
     # The Overview shows the samples first (the store starts empty, fills from data/samples).
     page.goto(base + "/")
-    _settle(page)
+    settle(page)
     page.get_by_role("heading", name="Overview").wait_for()
 
     page.goto(base + "/upload")
-    _settle(page)
+    settle(page)
     page.locator('[data-testid="stFileUploader"] [data-testid="stFileUploaderDropzoneInput"]') \
         .set_input_files(str(path))
     page.get_by_text("are now in the corpus").wait_for()
-    _settle(page)
+    settle(page)
     added = page.locator('[data-testid="stMetric"]', has_text="Added")
     assert added.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1"
     page.screenshot(path=str(tmp / "upload.png"), full_page=True)
 
     # Overview: the article table (its accessible grid cells) lists the new title.
     page.goto(base + "/")
-    _settle(page)
+    settle(page)
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "2"
     cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
     cells.filter(has_text=title.split()[0]).first.wait_for(state="attached")  # a11y grid: hidden
@@ -94,15 +86,15 @@ def test_upload_a_devset_file_and_see_it_on_overview_and_in_the_reader(devset, c
     page.screenshot(path=str(tmp / "overview.png"), full_page=True)
     # The text search (kept in the URL as ?q=) narrows the table to that one article.
     page.goto(base + "/?q=" + urllib.request.quote(title.split()[0]))
-    _settle(page)
+    settle(page)
     page.get_by_text(re.compile(r"Showing 1 of 1 matching article")).wait_for()
 
     # The reader: title as the page heading, Chinese body text, entity highlights as spans.
     page.goto(base + "/article")
-    _settle(page)
+    settle(page)
     page.locator('[data-testid="stSelectbox"]').click()
     page.get_by_role("option", name=re.compile(re.escape(title.split()[0]))).click()
-    _settle(page)
+    settle(page)
     heading = page.locator("h1").filter(has_text=title.split()[0])
     heading.wait_for()
     assert " ".join(heading.inner_text().split()) == " ".join(title.split())
@@ -118,7 +110,7 @@ def test_selecting_a_row_on_overview_opens_it_in_the_reader(chromium, server, ap
     base, _ = server
     page = app_page
     page.goto(base + "/")
-    _settle(page)
+    settle(page)
     cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
     cells.first.wait_for(state="attached")
     shown = {" ".join(t.split()) for t in cells.all_inner_texts()}
@@ -130,6 +122,6 @@ def test_selecting_a_row_on_overview_opens_it_in_the_reader(chromium, server, ap
     # st.switch_page changes the address in place (history.pushState), no page load.
     page.wait_for_function("() => location.pathname.endsWith('/article') "
                            "&& location.search.includes('id=')")
-    _settle(page)
+    settle(page)
     heading = " ".join(page.locator("h1").first.inner_text().split())
     assert heading in shown

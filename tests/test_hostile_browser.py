@@ -20,30 +20,21 @@ import pathlib
 
 import pytest
 
-from .browser_support import (APP_READY, LAUNCH_ARGS, STEP_TIMEOUT_MS, running_app,
-                              require_chromium)
+from .browser_support import LAUNCH_ARGS, STEP_TIMEOUT_MS, require_chromium, running_app, settle
+from .test_hostile import FILES, TITLES as HOSTILE_TITLES
 
 pytestmark = pytest.mark.browser
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
-FILES = sorted(p for p in HOSTILE.iterdir() if p.suffix in (".txt", ".html"))
 # Time for late events (an <img onerror> after its 404, an iframe's load) before the canary is
 # read. Not a timed assertion: the checks only look at what happened by then.
 EVENT_GRACE_MS = 800
 HOSTILE_HOST = "pwned.invalid"
 SCHEMES_OK = ("http:", "https:", "mailto:", "blob:")
 
-# Titles that must be on screen, as text, on their article page.
-TITLES = {
-    "01_script_title.txt": '<script>window.__pwned=1</script>朝俄加强军事关系 '
-                           '<img src=x onerror="window.__pwned=2" data-pwn>',
-    "02_markdown_title.txt": "[点击查看](javascript:window.__pwned=21) **粗体** "
-                             "![追踪](https://md-image.pwned.invalid/t.png) "
-                             '<a href="javascript:window.__pwned=22" data-pwn>链接</a>',
-    "05_css.txt": "<style>html{--pwned:1}body{display:none}</style>样式与遮罩",
-    "06_traditional_quotes.txt": "庫克群島總理：「<script>window.__pwned=81</script>」",
-}
+# Titles that must be on screen, as text, on their article page (the others are plain).
+TITLES = {name: HOSTILE_TITLES[name] for name in ("01_script_title.txt", "02_markdown_title.txt",
+                                                  "05_css.txt", "06_traditional_quotes.txt")}
 
 # Everything the page would show if a payload got through, read in the page (and its frames).
 PROBE_JS = """
@@ -139,12 +130,6 @@ def browser_page(chromium, server):
             browser.close()
 
 
-def _settle(pg) -> None:
-    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
-    pg.wait_for_timeout(300)  # the state flips late; let the last deltas paint
-    pg.wait_for_selector(APP_READY, timeout=STEP_TIMEOUT_MS)
-
-
 def _open_expanders(pg) -> int:
     """Open every collapsed expander (quotes and posts live inside some)."""
     summaries = pg.locator('[data-testid="stExpander"] details:not([open]) > summary')
@@ -155,7 +140,7 @@ def _open_expanders(pg) -> int:
             break
         first.click()
     if n:
-        _settle(pg)
+        settle(pg)
     return n
 
 
@@ -164,7 +149,7 @@ def visit_and_check(browser_page, url: str) -> str:
     pg, seen = browser_page
     before = (len(seen["dialogs"]), len(seen["requests"]))
     pg.goto(url)
-    _settle(pg)
+    settle(pg)
     _open_expanders(pg)
     pg.wait_for_timeout(EVENT_GRACE_MS)
     probe = pg.evaluate(PROBE_JS)
