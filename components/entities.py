@@ -52,7 +52,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
-from .textutil import trie_pattern
+from .textutil import converter, trie_pattern
 
 DICT_DIR = Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 
@@ -342,7 +342,6 @@ def lexicon() -> Lexicon:
 _LOCK = threading.Lock()
 _RJIEBA = None
 _USER_DICT: tuple[tuple[str, int, str], ...] = ()
-_OPENCC: dict[str, object] = {}
 
 
 def user_dictionary() -> list[tuple[str, int, str]]:
@@ -395,17 +394,9 @@ def _jieba_postokenizer():
     return jieba.posseg.POSTokenizer(tok)
 
 
-def _opencc(config: str):
-    conv = _OPENCC.get(config)
-    if conv is None:
-        from opencc import OpenCC
-        conv = _OPENCC[config] = OpenCC(config)
-    return conv
-
-
 def to_simplified(text: str) -> str:
     """OpenCC t2s with the same length as the input, so offsets carry over unchanged."""
-    conv = _opencc("t2s")
+    conv = converter("t2s")  # (the process-wide converter of textutil)
     out = conv.convert(text)
     if len(out) == len(text):
         return out
@@ -532,6 +523,7 @@ def _known_parts(w: str) -> tuple:
 
 @lru_cache(maxsize=65536)
 def _org_suffix(word: str):
+    """(suffix, class) when the word ends like an organisation name, else None."""
     lx = lexicon()
     if len(word) > MAX_NAME_LEN or word in lx.org_false_tails:
         return None
@@ -761,11 +753,6 @@ class BlockAnalyser:
                     break
 
     # -- organisations by suffix
-    @staticmethod
-    def _org_suffix(word: str):
-        """(suffix, class) when the word ends like an organisation name, else None."""
-        return _org_suffix(word)
-
     def _split_title(self, tok: Token):
         """协会会长 → 协会: an organisation suffix glued to the title that follows it."""
         head = _org_head_before_title(tok[0])
@@ -776,14 +763,14 @@ class BlockAnalyser:
         for idx, t, flags in self.flagged:
             if not flags & F_ORG:
                 continue  # ends in no organisation suffix, generic body or title
-            hit = self._org_suffix(t[0])
+            hit = _org_suffix(t[0])
             generic = t[0] in lx.generic_orgs
             if not hit and not generic:
                 head = self._split_title(t)
                 if head is None:
                     continue
                 t = head
-                hit = self._org_suffix(t[0]) or next(
+                hit = _org_suffix(t[0]) or next(
                     ((s, c) for s, c in lx.org_suffixes if s == t[0]), None)
                 if not hit:
                     continue
@@ -813,7 +800,7 @@ class BlockAnalyser:
                     # 住房和建设局: a joiner between two plain nouns (not two organisations)
                     q = toks[j - 1] if j > 0 else None
                     if (mods or len(t[0]) > len(suf)) and q and q[1] in ORG_MOD_TAGS and \
-                            len(q[0]) >= 2 and not self._org_suffix(q[0]) and \
+                            len(q[0]) >= 2 and not _org_suffix(q[0]) and \
                             q[0] not in lx.known:
                         mods.insert(0, p)
                         j -= 1
@@ -1294,7 +1281,7 @@ def _simplify_all(texts: list[str]) -> list[str]:
     length (a conversion never reaches across the newline that joins them)."""
     if len(texts) > 1:
         joined = "\n".join(texts)
-        out = _opencc("t2s").convert(joined)
+        out = converter("t2s").convert(joined)
         if len(out) == len(joined):
             parts = out.split("\n")
             if len(parts) == len(texts) and all(len(p) == len(t) for p, t in zip(parts, texts)):

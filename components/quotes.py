@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
-from .textutil import converter, trie_pattern
+from .textutil import CJK_RE, converter, trie_pattern
 
 DICT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 VERBS_FILE = DICT_DIR / "speech_verbs.tsv"
@@ -87,9 +87,8 @@ SENTENCE_END_RE = re.compile(r"[。！？!?；;]+")
 CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;—–]")
 # Speech-like quote content: has sentence punctuation inside.
 SPEECH_PUNCT_RE = re.compile(r"[，。！？；：、,!?;…]")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # Latin letters with the accented ones of European names (Türk, Müller, José).
-LATIN_LETTERS = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
+LATIN_LETTERS = _entities.LATIN_LETTERS
 LATIN_WORD_RE = re.compile(r"[%s][%s'’\-]*" % (LATIN_LETTERS, LATIN_LETTERS))
 SPACES = " \t\u3000\xa0"
 
@@ -334,7 +333,6 @@ def _vocab() -> _Vocab:
     surname_alt = _alternation(surnames)
     titles_alt = _alternation(title_kind)
     verbs_alt = _alternation(not_before)
-    # What may follow a name: a verb, a date or weekday, an adverb, a preposition, punctuation.
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
     strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|回答|回覆|答|在|於|于|对|對|向|也|还|還|则|則|曾|"
                    r"今天|昨天|前天|今年|去年|近日|日前|此前|之前|先前|上月|上个月|上個月|本月|上周|上週|本周|本週|"
