@@ -34,8 +34,9 @@ from bs4.builder import HTMLTreeBuilder
 from lxml import etree
 
 from .model import PARAGRAPH, Article, Embed
-from .parsing import (BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, DROP_TAGS, EMBED_CLASS_RE, EMBED_TAGS,
-                      _BodyReader, clean_text, safe_url)
+from .parsing import (BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, DROP_TAGS, EMBED_ATTRIBUTE,
+                      EMBED_CLASS_RE, EMBED_TAGS, HIDDEN_PARENT_TAGS, _BodyReader, _Scan,
+                      clean_text, safe_url)
 
 _Element = etree._Element
 _Comment = etree._Comment
@@ -48,15 +49,12 @@ LIST_ATTRIBUTES = HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES
 UNESCAPED_TEXT_TAGS = frozenset(("script", "style"))
 ASCII_SPACES = " \n\t\x0c\r"  # BeautifulSoup's set for whitespace-only strings
 NON_WHITESPACE_RE = re.compile(r"\S+")
-# Strings whose parent is one of these are not visible text (``_BodyReader._text``).
-HIDDEN_PARENT_TAGS = DROP_TAGS | EMBED_TAGS
 
 # libxml2 builds trees at most 256 levels deep and silently drops the rest of the document;
 # an element 250 levels down means the tree may be cut short. Fewer tags than that cannot nest
 # that deep, so the check runs only on bodies with many tags.
 TREE_DEPTH_LIMIT = 250
 _DEEP_XPATH = etree.XPath("/*" * (TREE_DEPTH_LIMIT + 1))
-TELEGRAM_ATTRIBUTE = "data-telegram-post"  # marks an embed on any tag
 GONE = "removed-embed"  # tag of the stand-in left by a removed embed
 
 
@@ -157,7 +155,7 @@ def _has_visible(el: _Element, skip: set = frozenset(), skip_tag: str | None = N
 
 def _is_embed_element(el: _Element) -> bool:
     name = el.tag
-    if name in EMBED_TAGS or el.get(TELEGRAM_ATTRIBUTE) is not None:
+    if name in EMBED_TAGS or el.get(EMBED_ATTRIBUTE) is not None:
         return True
     if name == "blockquote" or name == "div":
         # The pattern has no whitespace, so searching the raw attribute finds what searching
@@ -258,15 +256,6 @@ def _markup(el: _Element, preserve: bool, out: list[str]) -> None:
 # ---------------------------------------------------------------------------------------------
 # The walk: ``_BodyReader``'s, on lxml elements
 
-class _Scan:
-    __slots__ = ("embeds", "figures", "has_block_child")
-
-    def __init__(self):
-        self.embeds: list[_Element] = []
-        self.figures: list[_Element] = []
-        self.has_block_child = False
-
-
 class _LxmlBodyReader(_BodyReader):
     containers = True  # whether the document has string-container tags (set per document)
 
@@ -324,7 +313,7 @@ class _LxmlBodyReader(_BodyReader):
 
     def _related_list(self, el: _Element) -> bool:
         """A list whose items are each essentially one link is the outlet's related reports."""
-        items = [c for c in el if c.tag == "li"]
+        items = self._list_items(el)
         if not items:
             return False
         for li in items:
@@ -366,7 +355,7 @@ class _LxmlBodyReader(_BodyReader):
                 add(PARAGRAPH, text, None)
         for node in list(parent):
             if type(node) is _Element:
-                if node.tag == "p" and len(node) == 0 and node.get(TELEGRAM_ATTRIBUTE) is None:
+                if node.tag == "p" and len(node) == 0 and node.get(EMBED_ATTRIBUTE) is None:
                     # Most of a body: a paragraph of plain text. ``element`` would find no
                     # embed, figure or link in it, and no bold (its text is its own).
                     text = node.text
@@ -415,14 +404,10 @@ class _LxmlBodyReader(_BodyReader):
         return [c for c in el if c.tag == "li"]
 
     def _has_block_child(self, el: _Element) -> bool:
-        return _has_block_child_element(el)
-
-
-def _has_block_child_element(el: _Element) -> bool:
-    for child in el:
-        if child.tag in BLOCK_CHILD_TAGS and type(child) is _Element:
-            return True
-    return False
+        for child in el:
+            if child.tag in BLOCK_CHILD_TAGS and type(child) is _Element:
+                return True
+        return False
 
 
 def _visible(el: _Element, pieces: list[str], current: list[str]) -> None:

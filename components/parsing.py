@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-import pathlib
 import re
 import urllib.parse
 import warnings
@@ -30,7 +29,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from .model import (PARAGRAPH, STAFF_ROLES, SUBHEADING, Article, ArticleError, Block, Embed,
                     Image, Link)
-from .textutil import detect_script
+from .textutil import detect_script, to_traditional
 
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
@@ -462,14 +461,9 @@ def _split_name_place(run: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _known_places() -> frozenset[str]:
     """Place names from the project's gazetteers (first column), in both scripts."""
-    from .textutil import to_traditional
-    words: set[str] = set()
-    folder = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
-    for path in sorted(folder.glob("places_*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            word = line.split(" ")[0].strip()
-            if word and not word.startswith("#"):
-                words.add(word)
+    from .entities import PLACE_FILES, _lines  # the entity stage's gazetteers, read its way
+
+    words = {line.split()[0] for name in PLACE_FILES for line in _lines(name)}
     return frozenset(words | {to_traditional(w) for w in words})
 
 
@@ -494,10 +488,13 @@ BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"
 INVISIBLE_RE = re.compile("[\x00-\x20\x7f-\xa0\xad\u200b-\u200f\u2028-\u202f\u205f-\u206f"
                           "\u3000\ufeff\ufff9-\ufffb]+")
 EMBED_TAGS = {"iframe", "script", "embed", "object", "video", "audio", "noscript", "template"}
+EMBED_ATTRIBUTE = "data-telegram-post"  # marks an embed on any tag
 EMBED_CLASS_RE = re.compile(r"twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|"
                             r"fb-video|fb-page|telegram|weibo|embed", re.I)
 DROP_TAGS = {"style", "head", "title", "meta", "link", "button", "form", "input", "select", "nav",
              "svg", "canvas", "map"}
+# Strings under these are not visible text.
+HIDDEN_PARENT_TAGS = DROP_TAGS | EMBED_TAGS
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BOLD_TAGS = {"strong", "b"}
 # Elements that read as a sub-heading when all their text is bold.
@@ -532,7 +529,7 @@ class _BodyReader:
         for node in el.descendants:
             if isinstance(node, NavigableString):
                 parent = node.parent
-                if parent is not None and parent.name in (DROP_TAGS | EMBED_TAGS):
+                if parent is not None and parent.name in HIDDEN_PARENT_TAGS:
                     continue
                 if type(node).__name__ in ("Comment", "Doctype", "Declaration",
                                            "ProcessingInstruction", "CData"):
@@ -644,7 +641,7 @@ class _BodyReader:
 
     def _related_list(self, el: Tag) -> bool:
         """A list whose items are each essentially one link is the outlet's related reports."""
-        items = el.find_all("li", recursive=False)
+        items = self._list_items(el)
         if not items or any(li.find(LIST_TAGS) is not None for li in items):
             return False
         pairs = []
@@ -680,8 +677,6 @@ class _BodyReader:
                 scan.embeds.append(d)
             elif name == "figure":
                 scan.figures.append(d)
-            elif name == "a" and d.get("href"):
-                scan.anchors.append(d)
             if name in BLOCK_CHILD_TAGS:
                 scan.has_block_child = True
         return scan
@@ -770,12 +765,11 @@ class _BodyReader:
 
 
 class _Scan:
-    __slots__ = ("embeds", "figures", "anchors", "has_block_child")
+    __slots__ = ("embeds", "figures", "has_block_child")
 
     def __init__(self):
-        self.embeds: list[Tag] = []
-        self.figures: list[Tag] = []
-        self.anchors: list[Tag] = []
+        self.embeds: list = []  # elements of either tree (this one's or _lxmlbody's)
+        self.figures: list = []
         self.has_block_child = False
 
 
@@ -786,7 +780,7 @@ BLOCK_CHILD_TAGS = {"p", "div", "figure", "ul", "ol", "li", "blockquote", "h1", 
 def _is_embed_element(el: Tag) -> bool:
     """An element whose markup is an embed: a player, a script, a post widget."""
     name = el.name
-    if name in EMBED_TAGS or el.get("data-telegram-post") is not None:
+    if name in EMBED_TAGS or el.get(EMBED_ATTRIBUTE) is not None:
         return True
     if name in ("blockquote", "div"):
         classes = el.get("class")
@@ -837,7 +831,6 @@ EMBED_CLASSES = {
     "div": frozenset(("fb-post", "fb-video")),
 }
 EMBED_ANY_TAGS = {"iframe"}
-EMBED_ATTRIBUTE = "data-telegram-post"
 SELECTOR_CLASS_RE = re.compile(r"[^ \t\r\n\f]+")  # class tokens as CSS selectors split them
 # Total markup of a saved page's embeds that is handed to the social stage.
 MAX_EMBED_MARKUP = 2_000_000

@@ -1,7 +1,9 @@
-"""Small text helpers shared by the stages: script detection and Traditional→Simplified.
+"""Small text helpers shared by the stages: script detection, Traditional→Simplified, and
+word lists as trie-shaped regexes.
 
-In: strings. Out: the script of a text (``simplified`` / ``traditional`` / None) and converted
-strings. OpenCC converters are built once per process (building one reads its dictionaries).
+In: strings. Out: the script of a text (``simplified`` / ``traditional`` / None), converted
+strings, and ``trie_pattern`` sources. OpenCC converters are built once per process (building
+one reads its dictionaries).
 """
 from __future__ import annotations
 
