@@ -264,7 +264,7 @@ def pin_in_subprocess(db: str) -> str:
     import subprocess
 
     code = ("import sys; from bench.steps import pin_parser_version; "
-            "from components.pipeline import parser_version; "
+            "from components.version import parser_version; "
             "pin_parser_version(sys.argv[1]); print(parser_version())")
     proc = subprocess.run([sys.executable, "-c", code, db], cwd=ROOT, capture_output=True,
                           text=True, check=True)
@@ -275,7 +275,7 @@ def _reparsed(pinned: str) -> bool:
     """True when the app saw another pipeline version than the one pinned (a stage file
     changed in between), i.e. its start-up re-derived the store and the cold time is not the
     page's."""
-    from components.pipeline import parser_version
+    from components.version import parser_version
 
     return parser_version() != pinned
 
@@ -289,7 +289,7 @@ def pin_parser_version(db: str) -> bool:
     """
     import duckdb
 
-    from components.pipeline import parser_version
+    from components.version import parser_version
 
     current = parser_version()
     con = duckdb.connect(db)
@@ -446,9 +446,7 @@ def step_tour(args) -> dict:
 def clone_expression(table: str, column: str, suffix: str, copy: int) -> str:
     """The SELECT expression that makes a column of a copied row distinct from the original."""
     col = f'"{column}"'
-    if (table, column) in (("articles", "id"),) or column == "article_id":
-        return f"{col} || '{suffix}'"
-    if column == "content_hash":
+    if (table, column) == ("articles", "id") or column in ("article_id", "content_hash"):
         return f"{col} || '{suffix}'"
     if (table, column) == ("articles", "url"):
         return f"CASE WHEN {col} IS NULL THEN NULL ELSE {col} || '?copy={copy}' END"

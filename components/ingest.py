@@ -281,8 +281,7 @@ def _analyse_job(items: list[tuple[str, bytes]]) -> list[tuple]:
     from .store import ArrowRows, Prepared
 
     outcomes = [_analyse_one(name, data) for name, data in items]
-    done = [(i, analysis, rows) for i, (kind, payload) in enumerate(outcomes) if kind == "ok"
-            for analysis, rows in [payload]]
+    done = [(i, *payload) for i, (kind, payload) in enumerate(outcomes) if kind == "ok"]
     try:
         batch = ArrowRows.from_rows([rows for _, _, rows in done])
         slots = {i: (batch, slot) for slot, (i, _, _) in enumerate(done)}

@@ -6,22 +6,22 @@ Out: an ``Analysis`` (article + entity mentions + quotes + social references); f
 the store's table columns.
 
 Order matters: entities first (quotes take speaker names from them), then quotes, then social.
-``PARSER_VERSION`` fingerprints the code and data of every stage; the store re-derives its
+``parser_version()`` fingerprints the code and data of every stage; the store re-derives its
 tables from the kept file bytes when it changes.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
-from . import entities, quotes, social
+from . import entities, quotes, social, version
 from .model import STAFF_ROLES, Analysis, Article, ArticleError
 from .parsing import parse_article
 
-from .version import STAGE_FILES, parser_version  # noqa: F401  (re-exported)
-
 if TYPE_CHECKING:  # pandas loads where a DataFrame is made: ingest workers never need it
     import pandas as pd
+
+# The fingerprint lives in version.py (start-up reads it without importing the stages).
+parser_version = version.parser_version
 
 
 def analyse_article(article: Article) -> Analysis:
@@ -81,7 +81,7 @@ WARM_UP_ARTICLE = (
 def warm_up() -> None:
     """Load every stage's lazily built state now (about a second), not on the first file.
 
-    The ingest forkserver calls this once, so that every worker forked from it starts warm."""
+    (The ingest forkserver, ``components.worker``, warms up through the whole worker path.)"""
     analyse(WARM_UP_ARTICLE, "warm-up.txt")
 
 

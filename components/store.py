@@ -68,8 +68,6 @@ STORE_HELP = {
 BUSY_MESSAGE = ("the store is in use by another process (the dashboard?): {path}. DuckDB lets "
                 "only one program write to a store at a time. Stop the dashboard and run this "
                 "again, or upload the files on the dashboard's Upload page.")
-# ART indexes on the article id (see Store._create_indexes).
-INDEXES = True
 
 
 class StoreError(RuntimeError):
@@ -112,18 +110,6 @@ def prepare(analysis, data: bytes) -> Prepared:
     a = analysis.article
     return Prepared(a.source, a.content_hash, a.id, a.title, frame_rows(analysis), data,
                     list(a.warnings))
-
-
-def prepare_batch(analyses: list) -> list[Prepared]:
-    """Many analyses (one worker job) -> Prepared records whose rows share one ``ArrowRows``.
-
-    Without their bytes: the writing process has them already."""
-    from .pipeline import frame_rows
-
-    batch = ArrowRows.from_rows([frame_rows(analysis) for analysis in analyses])
-    return [Prepared(a.article.source, a.article.content_hash, a.article.id, a.article.title,
-                     None, b"", list(a.article.warnings), (batch, slot))
-            for slot, a in enumerate(analyses)]
 
 
 def arrow_table(table: str, columns: list[str], rows: list[tuple]) -> pa.Table:
@@ -291,8 +277,7 @@ class Store:
                         cur.execute(f"CREATE TABLE IF NOT EXISTS {q(table)} ({ddl})")
                 ddl = ", ".join(f"{q(c)} {t}" for c, t in FILES_COLUMNS)
                 cur.execute(f"CREATE TABLE IF NOT EXISTS files ({ddl})")
-                if INDEXES:
-                    self._create_indexes(cur)
+                self._create_indexes(cur)
                 if changed:
                     cur.execute("DELETE FROM articles")  # all derived tables are re-derived
                     for table in self.tables:
@@ -603,15 +588,14 @@ def ensure_ready(store: Store, samples_dir: str | pathlib.Path | None = SAMPLES_
     from . import version
 
     current = version.parser_version()
-    if store.file_count() > 0 and store.get_setting("parser_version") == current:
+    empty = store.file_count() == 0
+    if not empty and store.get_setting("parser_version") == current:
         return  # the common start: nothing to do, and nothing heavy imported
     from . import ingest
 
-    if store.file_count() == 0:
+    if empty:
         if samples_dir is not None and pathlib.Path(samples_dir).is_dir():
             ingest.ingest_paths(store, [samples_dir], progress=progress, workers=workers)
-        store.set_settings({"parser_version": current})
-        return
-    if store.get_setting("parser_version") != current:
+    else:  # kept files derived by another pipeline version
         ingest.reparse_store(store, progress=progress, workers=workers)
-        store.set_settings({"parser_version": current})
+    store.set_settings({"parser_version": current})
