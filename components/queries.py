@@ -662,6 +662,17 @@ def speaker_quotes(store, filters, speakers: tuple = (), topic: str | None = Non
     return _run(store, sql, params)
 
 
+def _search_cond(params: dict, search: str, haystack: str) -> str | None:
+    """Condition: the SQL text `haystack` contains `search` (case-insensitive, first
+    SOCIAL_SEARCH_MAX characters), as typed, in Traditional or in Simplified (search_variants:
+    either script finds both); sets $search. None when there is nothing to search for."""
+    variants = search_variants((search or "")[:SOCIAL_SEARCH_MAX])
+    if not variants:
+        return None
+    params["search"] = list(variants)
+    return f"len(list_filter($search, lambda v: contains(lower({haystack}), v))) > 0"
+
+
 def speaker_directory(store, filters, limit: int = 200, include_sources: bool = False,
                       search: str = "") -> pd.DataFrame:
     """Every speaker (most quotes first, unnamed sources last, at most `limit`): speaker, kind
@@ -673,12 +684,9 @@ def speaker_directory(store, filters, limit: int = 200, include_sources: bool = 
     conds = []
     if not include_sources:
         conds.append("q.kind <> 'source'")
-    variants = search_variants((search or "")[:SOCIAL_SEARCH_MAX])
-    if variants:
-        # Either script finds both (search_variants: as typed, Traditional, Simplified).
-        params["search"] = list(variants)
-        conds.append("len(list_filter($search, lambda v: contains(lower(q.speaker || ' ' || "
-                     "coalesce(q.role, '')), v))) > 0")
+    found = _search_cond(params, search, "q.speaker || ' ' || coalesce(q.role, '')")
+    if found:
+        conds.append(found)
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     sql = f"""
         WITH {cte},
@@ -721,13 +729,10 @@ def _social_scope(filters, search: str = "", platforms: tuple = ()) -> tuple[str
     if platforms:
         params["platforms"] = list(platforms)
         conds.append("list_contains($platforms, s.platform)")
-    variants = search_variants((search or "")[:SOCIAL_SEARCH_MAX])
-    if variants:
-        # Either script finds both (search_variants: as typed, Traditional, Simplified).
-        params["search"] = list(variants)
-        conds.append("len(list_filter($search, lambda v: contains(lower(concat_ws(' ', s.text, "
-                     "s.handle, s.author, array_to_string(s.hashtags, ' '), s.url, fa.title)), "
-                     "v))) > 0")
+    found = _search_cond(params, search, "concat_ws(' ', s.text, s.handle, s.author, "
+                         "array_to_string(s.hashtags, ' '), s.url, fa.title)")
+    if found:
+        conds.append(found)
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     sql = (f"{cte}, sr AS (SELECT s.*, fa.title AS article_title, "
            "fa.published AS article_published, "

@@ -9,7 +9,9 @@ text. Out: rendered Streamlit elements and safe Markdown strings:
 - ``md_escape`` (Markdown AND HTML), ``safe_url`` / ``safe_link`` (http/https only).
 - ``highlight_markdown``: a paragraph with entity spans coloured by type, all text escaped.
 - ``csv_download``: the exact frame shown, as UTF-8 CSV (with BOM so spreadsheets read Chinese).
-- ``empty_state``: a polished "nothing here, do this" message.
+- ``empty_state``: a polished "nothing here, do this" message; ``stop_empty`` /
+  ``corpus_empty_state`` for a page with nothing to show.
+- ``lazy_tabs``: tabs where only the open one runs, kept in the URL.
 
 Article text is never rendered as HTML: everything goes through ``md_escape``.
 """
@@ -24,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from . import loaders
-from .queries import Filters
+from .queries import NO_FILTERS, Filters
 
 # ---------------------------------------------------------------------------------------------
 # Escaping and links
@@ -117,6 +119,40 @@ def entity_legend() -> str:
 def empty_state(message: str, hint: str | None = None, icon: str = ":material/info:") -> None:
     """A calm box saying why nothing is shown and what to do about it."""
     st.info(message + (f"\n\n{hint}" if hint else ""), icon=icon)
+
+
+def corpus_empty_state() -> None:
+    """The analysis pages' message for an empty corpus."""
+    empty_state("The corpus is empty.",
+                "Add article files on the Upload page, then come back here.",
+                icon=":material/inbox:")
+
+
+def stop_empty(no_match: str) -> None:
+    """Say why the page shows nothing and stop the run: the corpus is empty, or else
+    ``no_match`` (nothing matches the sidebar filters)."""
+    if loaders.load("corpus_summary", NO_FILTERS)["articles"] == 0:
+        corpus_empty_state()
+    else:
+        empty_state(no_match,
+                    "Widen the dates or clear the outlet and section filters in the "
+                    "sidebar, or upload more files on the Upload page.",
+                    icon=":material/filter_alt_off:")
+    st.stop()
+
+
+# Controls inside lazy tabs keep their value while another tab is open (``persist_state``).
+PERSIST = "page"
+
+
+def lazy_tabs(key: str, sections: dict) -> None:
+    """Tabs ``{label: render}`` where only the open tab's ``render()`` runs (and queries); the
+    open tab is kept in the URL (``?<key>=<label>``) so a view can be shared."""
+    tabs = st.tabs(list(sections), key=key, on_change="rerun", bind="query-params")
+    for tab, render in zip(tabs, sections.values()):
+        if tab.open is not False:
+            with tab:
+                render()
 
 
 def csv_download(df: pd.DataFrame, file_name: str, label: str = "Download CSV",

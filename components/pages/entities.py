@@ -22,9 +22,8 @@ CONTEXT_LIMIT = 50  # sentences shown for one entity
 PAIR_LIMIT = 100  # articles listed for a pair
 KEYWORDS_K = 20
 NAME_OPTIONS = 300  # entities offered by the pickers
-TABS = ("Top entities", "Trends", "Appear together", "In context", "Keywords")
-# Controls inside tabs keep their value while another tab is open (tabs run lazily).
-PERSIST = "page"
+# Controls inside the (lazy) tabs keep their value while another tab is open.
+PERSIST = widgets.PERSIST
 
 
 def _name_label(names: pd.DataFrame):
@@ -204,17 +203,8 @@ if caption:
 
 names = loaders.load("entity_names", filters, NAME_OPTIONS)
 if names.empty:
-    if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
-        widgets.empty_state("The corpus is empty.",
-                            "Add article files on the Upload page, then come back here.",
-                            icon=":material/inbox:")
-    else:
-        widgets.empty_state("No people, places or organisations in the articles that match "
-                            "these filters.",
-                            "Widen the dates or clear the outlet and section filters in the "
-                            "sidebar, or upload more files on the Upload page.",
-                            icon=":material/filter_alt_off:")
-    st.stop()
+    widgets.stop_empty("No people, places or organisations in the articles that match these "
+                       "filters.")
 
 measure = st.segmented_control("Count entities by", list(MEASURES), format_func=MEASURES.get,
                                default="mentions", key="ent_measure",
@@ -223,20 +213,10 @@ measure = st.segmented_control("Count entities by", list(MEASURES), format_func=
 
 # Only the open tab runs (and queries): the others cost nothing until opened. The open tab
 # is kept in the URL (?ent_tab=...) so a view can be shared.
-tab_top, tab_trend, tab_cooc, tab_kwic, tab_kw = st.tabs(
-    list(TABS), key="ent_tab", on_change="rerun", bind="query-params")
-if tab_top.open is not False:
-    with tab_top:
-        _top_section(filters, measure)
-if tab_trend.open is not False:
-    with tab_trend:
-        _trend_section(filters, measure, names)
-if tab_cooc.open is not False:
-    with tab_cooc:
-        _cooccurrence_section(filters, names)
-if tab_kwic.open is not False:
-    with tab_kwic:
-        _context_section(filters, names, measure)
-if tab_kw.open is not False:
-    with tab_kw:
-        _keyword_section(filters)
+widgets.lazy_tabs("ent_tab", {
+    "Top entities": lambda: _top_section(filters, measure),
+    "Trends": lambda: _trend_section(filters, measure, names),
+    "Appear together": lambda: _cooccurrence_section(filters, names),
+    "In context": lambda: _context_section(filters, names, measure),
+    "Keywords": lambda: _keyword_section(filters),
+})

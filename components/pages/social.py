@@ -24,9 +24,8 @@ HASHTAG_LIMIT = 20
 TIMELINE_LIMIT = 2000
 RELATED_LIMIT = 500
 VIEWS = {"cards": "Cards", "table": "Table"}
-TABS = ("Social posts", "Related articles")
-# Controls inside tabs keep their value while another tab is open (tabs run lazily).
-PERSIST = "page"
+# Controls inside the (lazy) tabs keep their value while another tab is open.
+PERSIST = widgets.PERSIST
 
 
 def _platform_label(platform) -> str:
@@ -265,17 +264,11 @@ if caption:
     st.caption(caption)
 
 if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
-    widgets.empty_state("The corpus is empty.",
-                        "Add article files on the Upload page, then come back here.",
-                        icon=":material/inbox:")
+    widgets.corpus_empty_state()
     st.stop()
 
 # Only the open tab runs (and queries); the open tab is kept in the URL (?soc_tab=...).
-tab_posts, tab_related = st.tabs(list(TABS), key="soc_tab", on_change="rerun",
-                                 bind="query-params")
-if tab_posts.open is not False:
-    with tab_posts:
-        _posts(filters)
-if tab_related.open is not False:
-    with tab_related:
-        _related(filters)
+widgets.lazy_tabs("soc_tab", {
+    "Social posts": lambda: _posts(filters),
+    "Related articles": lambda: _related(filters),
+})

@@ -24,9 +24,8 @@ SIDE_BY_SIDE = 3  # speakers shown in columns at once
 PER_SPEAKER = 10  # quotes per speaker in the columns
 SPEAKS_ABOUT = 6  # entities listed under a speaker's name
 TOPIC_STYLE = "violet-background"  # the chosen topic inside quotes
-TABS = ("One article", "Across the archive", "Speaker directory")
-# Controls inside tabs keep their value while another tab is open (tabs run lazily).
-PERSIST = "page"
+# Controls inside the (lazy) tabs keep their value while another tab is open.
+PERSIST = widgets.PERSIST
 DIRECTORY_LIMIT = 500
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
 KIND_ICONS = {"expert": ":material/school:", "official": ":material/account_balance:",
@@ -338,26 +337,11 @@ if caption:
     st.caption(caption)
 
 if loaders.load("corpus_summary", filters)["quotes"] == 0:
-    if loaders.load("corpus_summary", queries.NO_FILTERS)["articles"] == 0:
-        widgets.empty_state("The corpus is empty.",
-                            "Add article files on the Upload page, then come back here.",
-                            icon=":material/inbox:")
-    else:
-        widgets.empty_state("No quotes in the articles that match these filters.",
-                            "Widen the dates or clear the outlet and section filters in the "
-                            "sidebar, or upload more files on the Upload page.",
-                            icon=":material/filter_alt_off:")
-    st.stop()
+    widgets.stop_empty("No quotes in the articles that match these filters.")
 
 # Only the open tab runs (and queries); the open tab is kept in the URL (?vp_tab=...).
-tab_article, tab_archive, tab_directory = st.tabs(
-    list(TABS), key="vp_tab", on_change="rerun", bind="query-params")
-if tab_article.open is not False:
-    with tab_article:
-        _one_article(filters)
-if tab_archive.open is not False:
-    with tab_archive:
-        _archive(filters)
-if tab_directory.open is not False:
-    with tab_directory:
-        _directory(filters)
+widgets.lazy_tabs("vp_tab", {
+    "One article": lambda: _one_article(filters),
+    "Across the archive": lambda: _archive(filters),
+    "Speaker directory": lambda: _directory(filters),
+})
