@@ -452,14 +452,20 @@ PROGRESS_INTERVAL_S = 0.25
 
 
 class _Tally:
+    """Counts for the progress callback.
+
+    A file counts as done once it is analysed, not only once its write batch is saved:
+    otherwise a few hundred files would move the bar in one jump per batch."""
+
     def __init__(self, total: int, progress: Progress | None):
         self.total = total
         self.progress = progress
         self.counts = collections.Counter()
+        self.pending = 0  # analysed, waiting in the write buffer
         self.last = 0.0
 
     def done(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.pending
 
     def add(self, status: str, n: int = 1) -> None:
         self.counts[status] += n
@@ -474,6 +480,8 @@ class _Tally:
         c = self.counts
         message = (f"{c['added']} added, {c['updated']} updated, {c['duplicate']} already "
                    f"present, {c['rejected']} rejected")
+        if self.pending:
+            message += f", {self.pending} analysed and waiting to be saved"
         self.progress(self.done(), max(self.total, self.done()), message)
 
 
@@ -545,6 +553,7 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
             for (it, p), w in zip(buffer, written):
                 results[it.index] = _result_from_write(w, p.warnings)
                 tally.add(w.status)
+        tally.pending -= len(buffer)
         buffer.clear()
         tally.report()
 
@@ -552,6 +561,7 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
     for item, (kind, payload) in _parse_stream(to_parse(), n_workers, parallel):
         if kind == "ok":
             buffer.append((item, payload))
+            tally.pending += 1
             if len(buffer) >= batch_size:
                 flush()
         else:

@@ -413,3 +413,18 @@ def test_warm_up_article_exercises_every_stage():
     assert {m.name for m in analysis.mentions} >= {"米勒", "刘德海"}
     assert {q.speaker for q in analysis.quotes} == {"米勒", "刘德海"}
     assert [s.platform for s in analysis.social] == ["twitter"]
+
+
+def test_progress_moves_per_analysed_file_not_per_write_batch(db, seed_bytes, monkeypatch):
+    # Five files, one write batch: the bar must still move file by file while they are analysed.
+    monkeypatch.setattr(ingest, "PROGRESS_INTERVAL_S", 0.0)
+    seen: list[tuple[int, int, str]] = []
+    files = [(f"a{i}.txt", variant(seed_bytes, i)) for i in range(5)]
+    ingest_uploads(db, files, progress=lambda done, total, message: seen.append(
+        (done, total, message)), workers=1)
+    done_counts = [d for d, _, _ in seen]
+    assert done_counts == sorted(done_counts)
+    assert {1, 2, 3, 4, 5} <= set(done_counts)
+    waiting = [m for d, _, m in seen if d == 3]
+    assert "0 added" in waiting[0] and "3 analysed and waiting to be saved" in waiting[0]
+    assert seen[-1] == (5, 5, "5 added, 0 updated, 0 already present, 0 rejected")
