@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -416,6 +417,11 @@ def _parse_stream(items: Iterator, workers: int, parallel: bool) -> Iterator[tup
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _bulk(store: Store, parallel: bool):
+    """The store's bulk-load mode for a parallel load (see Store.bulk_load), else nothing."""
+    return store.bulk_load() if parallel else contextlib.nullcontext()
+
+
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
@@ -558,17 +564,18 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
         tally.report()
 
     parallel = total >= POOL_MIN_FILES
-    for item, (kind, payload) in _parse_stream(to_parse(), n_workers, parallel):
-        if kind == "ok":
-            buffer.append((item, payload))
-            tally.pending += 1
-            if len(buffer) >= batch_size:
-                flush()
-        else:
-            results[item.index] = FileResult(item.name, "rejected", payload)
-            tally.add("rejected")
-        tally.report()
-    flush()
+    with _bulk(store, parallel):
+        for item, (kind, payload) in _parse_stream(to_parse(), n_workers, parallel):
+            if kind == "ok":
+                buffer.append((item, payload))
+                tally.pending += 1
+                if len(buffer) >= batch_size:
+                    flush()
+            else:
+                results[item.index] = FileResult(item.name, "rejected", payload)
+                tally.add("rejected")
+            tally.report()
+        flush()
     for index, first in copies:
         base = results[first]
         if base.status == "rejected":
@@ -717,21 +724,24 @@ def reparse_store(store: Store, progress: Progress | None = None,
         buffer.clear()
         tally.report()
 
-    stream = _parse_stream(kept(), _worker_count(workers), total >= POOL_MIN_FILES)
-    for item, (kind, payload) in stream:
-        if kind == "ok":
-            buffer.append((item.content_hash, item.article_id, payload))
-            results.append(FileResult(item.name, "updated", "; ".join(payload.warnings) or None,
-                                      payload.article_id, payload.title, list(payload.warnings)))
-            tally.add("updated")
-        else:
-            buffer.append((item.content_hash, item.article_id, None))
-            results.append(FileResult(item.name, "rejected", payload, item.article_id))
-            tally.add("rejected")
-        if len(buffer) >= batch_size:
-            flush()
-        tally.report()
-    flush()
+    parallel = total >= POOL_MIN_FILES
+    with _bulk(store, parallel):
+        for item, (kind, payload) in _parse_stream(kept(), _worker_count(workers), parallel):
+            if kind == "ok":
+                buffer.append((item.content_hash, item.article_id, payload))
+                results.append(FileResult(item.name, "updated",
+                                          "; ".join(payload.warnings) or None,
+                                          payload.article_id, payload.title,
+                                          list(payload.warnings)))
+                tally.add("updated")
+            else:
+                buffer.append((item.content_hash, item.article_id, None))
+                results.append(FileResult(item.name, "rejected", payload, item.article_id))
+                tally.add("rejected")
+            if len(buffer) >= batch_size:
+                flush()
+            tally.report()
+        flush()
     tally.report(force=True)
     return results
 

@@ -338,7 +338,15 @@ def test_parallel_parse_gives_the_same_result(db, seed_bytes, tmp_path, monkeypa
     for i in range(n):
         (folder / f"{i:03d}.txt").write_bytes(variant(seed_bytes, i))
     (folder / "zz-empty.txt").write_bytes(b"")
+    threads = db.fetchall("SELECT current_setting('threads')")
+    seen_threads = []
+    real_write = db.write_prepared
+    monkeypatch.setattr(db, "write_prepared", lambda items: (
+        seen_threads.append(db.fetchall("SELECT current_setting('threads')")[0][0]),
+        real_write(items))[1])
     results = ingest_paths(db, [folder], workers=2)
+    assert seen_threads == [1]  # the bulk load writes on one DuckDB thread...
+    assert db.fetchall("SELECT current_setting('threads')") == threads  # ...and gives them back
     assert [r.status for r in results] == ["added"] * n + ["rejected"]
     assert results[-1].reason == "the file is empty"
     assert db.article_count() == n
@@ -428,3 +436,15 @@ def test_progress_moves_per_analysed_file_not_per_write_batch(db, seed_bytes, mo
     waiting = [m for d, _, m in seen if d == 3]
     assert "0 added" in waiting[0] and "3 analysed and waiting to be saved" in waiting[0]
     assert seen[-1] == (5, 5, "5 added, 0 updated, 0 already present, 0 rejected")
+
+
+def test_bulk_load_nests_and_restores_the_thread_count(db):
+    def threads():
+        return db.fetchall("SELECT current_setting('threads')")[0][0]
+
+    db.fetchall("SET threads = 3")
+    with db.bulk_load():
+        with db.bulk_load():
+            assert threads() == 1
+        assert threads() == 1  # the outer load is still running
+    assert threads() == 3
