@@ -29,13 +29,15 @@ inside an embed (BeautifulSoup rewrites its charset on output).
 from __future__ import annotations
 
 import re
+import threading
 
 from bs4.builder import HTMLTreeBuilder
 from lxml import etree
 
-from .model import PARAGRAPH, Article, Embed
-from .parsing import (BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, DROP_TAGS, EMBED_ATTRIBUTE,
-                      EMBED_CLASS_RE, EMBED_TAGS, HIDDEN_PARENT_TAGS, _BodyReader, _Scan,
+from .model import PARAGRAPH, Article, Block, Embed
+from .parsing import (BLANK, BLOCK_CHILD_TAGS, BOLD_TAGS, BYLINE_MAX_CHARS, DATELINE_OPENERS,
+                      DROP_TAGS, EMBED_ATTRIBUTE, EMBED_CLASS_RE, EMBED_TAGS, HIDDEN_PARENT_TAGS,
+                      NO_BYLINE_ENDS, PLAIN_PARAGRAPH_ENDS, ROLE_START_RE, _BodyReader, _Scan,
                       clean_text, safe_url)
 
 _Element = etree._Element
@@ -62,6 +64,24 @@ class _NeedSoup(Exception):
     """This document is read with BeautifulSoup instead."""
 
 
+# One parser per thread, reused from document to document: a fresh parser sets up libxml2's
+# parser context on its first document (about a tenth of parsing an article body). A parser
+# may not be shared between threads; one that raised is replaced.
+_parsers = threading.local()
+
+
+def _parse(html: str):
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.HTMLParser(recover=True)
+    try:
+        parser.feed(html)
+        return parser.close()
+    except BaseException:
+        _parsers.parser = None
+        raise
+
+
 def parse_tree(html: str):
     """The body element of the lxml tree, or None when BeautifulSoup must read the markup."""
     start = html.find("<!")
@@ -70,9 +90,7 @@ def parse_tree(html: str):
             return None
         start = html.find("<!", start + 2)
     try:
-        parser = etree.HTMLParser(recover=True)
-        parser.feed(html)
-        root = parser.close()
+        root = _parse(html)
     except Exception:  # lxml refuses it: BeautifulSoup has its own fallbacks
         return None
     if root is None:
@@ -353,6 +371,7 @@ class _LxmlBodyReader(_BodyReader):
             text = clean_text(text)
             if text:
                 add(PARAGRAPH, text, None)
+        blocks = self.a.blocks
         for node in list(parent):
             if type(node) is _Element:
                 if node.tag == "p" and len(node) == 0 and node.get(EMBED_ATTRIBUTE) is None:
@@ -360,9 +379,22 @@ class _LxmlBodyReader(_BodyReader):
                     # embed, figure or link in it, and no bold (its text is its own).
                     text = node.text
                     if text is not None:
-                        text = clean_text(text)
-                        if text:
-                            add(PARAGRAPH, text, None)
+                        if "  " not in text and text.isprintable():
+                            text = text.strip(BLANK)  # = clean_text (see there)
+                            # Most paragraphs: sentences, which ``_add_block`` would add as
+                            # they are (see PLAIN_PARAGRAPH_ENDS).
+                            last = text[-1:]
+                            if last in PLAIN_PARAGRAPH_ENDS and "http" not in text \
+                                    and not text.startswith(DATELINE_OPENERS) \
+                                    and (len(text) > BYLINE_MAX_CHARS or last in NO_BYLINE_ENDS
+                                         or not ROLE_START_RE.search(text)):
+                                blocks.append(Block(PARAGRAPH, text))
+                            elif text:
+                                add(PARAGRAPH, text, None)
+                        else:
+                            text = clean_text(text)
+                            if text:
+                                add(PARAGRAPH, text, None)
                 else:
                     self.element(node, depth)
             tail = node.tail

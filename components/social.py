@@ -30,6 +30,14 @@ Positions (``SocialRef.position``), always "the number of body blocks before it"
 
 Robustness: every public function returns a (possibly empty) list and never raises; inputs are
 truncated to fixed bounds so huge or hostile markup costs bounded work.
+
+Trees: a small fragment (an embed code is a few dozen tags) is read on a bare lxml tree, several
+times cheaper to build than BeautifulSoup's; the readers below take either kind of element
+through a few helpers (``_find_all``, ``_visible_text``...), which give on an lxml element exactly
+what BeautifulSoup gives on the tag built from the same parser's events. Markup where the two
+trees could differ (comments, declarations, processing instructions, document-level tags, a
+leading byte-order mark, NUL characters, nesting that could reach libxml2's depth limit) goes to
+BeautifulSoup.
 """
 from __future__ import annotations
 
@@ -40,7 +48,9 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
+from bs4.builder import HTMLTreeBuilder
 from bs4.element import NavigableString, PreformattedString, Script, Stylesheet, Tag, TemplateString
+from lxml import etree
 
 from .model import Article, SocialRef
 
@@ -168,6 +178,28 @@ DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 # Tweet ids since late 2010 are "snowflakes": milliseconds since this epoch, shifted left 22.
 TWITTER_EPOCH_MS = 1288834974657
 SNOWFLAKE_MIN = 1 << 32  # smaller ids predate snowflakes and carry no time
+
+
+# ---------------------------------------------------------------------------------------------
+# The lxml tree (see "Trees" above).
+_Element = etree._Element
+# At most this many tags ('<' characters): a fragment that small cannot nest anywhere near
+# libxml2's tree depth limit (256), where lxml's tree and BeautifulSoup's part ways.
+LXML_MAX_TAGS = 250
+# Markup whose lxml tree is not BeautifulSoup's tree node for node: comments, doctypes and CDATA
+# (string nodes in BeautifulSoup), processing instructions, and the document-level tags libxml2
+# merges into the implied ones.
+LXML_UNSAFE_RE = re.compile(r"<[!?]|<\s*/?\s*(?:html|head|body|meta)\b", re.I)
+# BeautifulSoup's string classes by innermost enclosing tag: strings under script, style and
+# template are not text (``_string``); under rt/rp they are (RubyTextString...).
+STRING_CONTAINER_TAGS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
+HIDDEN_STRING_TAGS = frozenset(t for t, cls in HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS.items()
+                               if issubclass(cls, (PreformattedString, Script, Stylesheet,
+                                                   TemplateString)))
+
+
+class _Stop(Exception):
+    """The node budget of ``_visible_text`` is spent."""
 
 
 class _Post(NamedTuple):
@@ -310,10 +342,19 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
     is not walked again (the links inside a tweet are part of the tweet)."""
     if not html or "<" not in html:
         return []
-    soup = BeautifulSoup(html, "lxml")
+    root = _lxml_root(html)
+    if root is not None:
+        # Every element's Python proxy is held for the whole walk: lxml hands back the same
+        # proxy while one is alive, so the id()s the readers compare stay valid.
+        keep_alive = list(root.iter())  # noqa: F841
+        soup = root
+        stack: list = [root]
+        visited = 1  # BeautifulSoup's walk starts one node higher, at the document
+    else:
+        soup = BeautifulSoup(html, "lxml")
+        stack = [soup]
+        visited = 0
     refs: list[SocialRef] = []
-    stack: list[Tag] = [soup]
-    visited = 0
     while stack and visited < MAX_NODES:
         node = stack.pop()
         visited += 1
@@ -326,12 +367,15 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
         if found is not None:
             refs.append(found)
             continue
-        children = [c for c in node.children if isinstance(c, Tag)]
+        if type(node) is _Element:
+            children = list(node)  # elements only (see LXML_UNSAFE_RE)
+        else:
+            children = [c for c in node.children if isinstance(c, Tag)]
         stack.extend(reversed(children))
     if not refs and anchor_fallback:
         # An embed wrapper that holds only a plain link to a post (e.g. a "watch on YouTube"
         # placeholder): the link is the reference.
-        for a in soup.find_all("a", href=True, limit=200):
+        for a in _find_all(soup, "a", 200, href=True):
             ref = classify_url(_attr(a, "href"))
             if ref is not None:
                 ref.embedded = True
@@ -344,10 +388,30 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
 _SKIP_MARK = object()
 
 
+def _lxml_root(html: str):
+    """The root of the fragment's lxml tree, or None when BeautifulSoup reads it."""
+    if html.count("<") > LXML_MAX_TAGS or html[0] == "\ufeff" or "\x00" in html or \
+            LXML_UNSAFE_RE.search(html):
+        return None
+    try:
+        parser = etree.HTMLParser(recover=True)
+        parser.feed(html)
+        root = parser.close()
+    except Exception:  # noqa: BLE001 - BeautifulSoup has its own fallbacks
+        return None
+    if root is None or root.tag != "html" or root.getprevious() is not None \
+            or root.getnext() is not None:
+        return None
+    # libxml2 also makes comments of broken markup ("</" and no tag name, say).
+    if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
+        return None
+    return root
+
+
 def _read_widget(el: Tag) -> SocialRef | object | None:
     """The reference ``el`` is, ``_SKIP_MARK`` when it is furniture to pass over whole, or None
     when it is neither (walk into it)."""
-    name = (el.name or "").lower()
+    name = (_name(el) or "").lower()
     if name in ("[document]",):
         return None
     classes = _classes(el)
@@ -359,12 +423,12 @@ def _read_widget(el: Tag) -> SocialRef | object | None:
         return _tiktok(el) or _SKIP_MARK
     if classes & FACEBOOK_CLASSES:
         return _facebook(el) or _SKIP_MARK
-    if el.has_attr(TELEGRAM_ATTR):
+    if _has_attr(el, TELEGRAM_ATTR):
         return _telegram(el) or _SKIP_MARK
     for cls, attr in OTHER_BLOCKQUOTE_ATTRS.items():
         if cls in classes:
             return _other_blockquote(el, attr) or _SKIP_MARK
-    if name in YOUTUBE_ID_TAGS or any(el.has_attr(a) for a in YOUTUBE_ID_ATTRS):
+    if name in YOUTUBE_ID_TAGS or any(_has_attr(el, a) for a in YOUTUBE_ID_ATTRS):
         vid = next((_attr(el, a) for a in YOUTUBE_ID_ATTRS if YOUTUBE_ID.match(_attr(el, a))), "")
         if vid:
             return SocialRef("youtube", f"https://www.youtube.com/watch?v={vid}", post_id=vid)
@@ -383,8 +447,8 @@ def _read_widget(el: Tag) -> SocialRef | object | None:
 
 def _tweet(el: Tag) -> SocialRef | None:
     status_a, post = None, None
-    anchors = el.find_all("a", href=True, limit=500)
-    paras = el.find_all("p", limit=50)
+    anchors = _find_all(el, "a", 500, href=True)
+    paras = _find_all(el, "p", 50)
     in_text = _anchors_in(paras)
     # The status link is the date under the text; a status link inside the text comes second.
     ordered = [a for a in reversed(anchors) if id(a) not in in_text] + \
@@ -402,8 +466,7 @@ def _tweet(el: Tag) -> SocialRef | None:
     _fill_from_paragraphs(ref, paras, hashtag_text_fallback=False)
     ref.language = next((_attr(p, "lang") for p in paras if _attr(p, "lang")), None)
     # The attribution "— Name (@handle)" sits outside the <p>.
-    outside = "".join(_visible_text(c) if isinstance(c, Tag) else _string(c)
-                      for c in el.children if not (isinstance(c, Tag) and c.name == "p"))
+    outside = _text_beside_paragraphs(el)
     m = _last(TWEET_ATTRIBUTION.finditer(outside)) or _last(TWEET_ATTRIBUTION.finditer(_visible_text(el)))
     if m:
         ref.author = m.group(1).strip() or None
@@ -414,7 +477,7 @@ def _tweet(el: Tag) -> SocialRef | None:
     if status_a is not None:
         ref.posted = _parse_date(_visible_text(status_a))
     if ref.posted is None:
-        for a in el.find_all("a", limit=500):
+        for a in _find_all(el, "a", 500):
             if id(a) not in in_text and (d := _parse_date(_visible_text(a))):
                 ref.posted = d
                 break
@@ -427,11 +490,11 @@ def _tweet(el: Tag) -> SocialRef | None:
 
 def _tweet_from_attrs(el: Tag) -> _Post | None:
     """A rendered tweet (saved page): the id is on the iframe (``data-tweet-id``, ``?id=``)."""
-    for node in [el, *el.find_all(["iframe", "div"], limit=50)]:
+    for node in [el, *_find_all(el, ("iframe", "div"), 50)]:
         tid = _attr(node, "data-tweet-id")
         if DIGITS.match(tid):
             return _Post("twitter", tid, None, f"https://twitter.com/i/web/status/{tid}", True)
-        p = _safe_parse(_iframe_src(node)) if node.name == "iframe" else None
+        p = _safe_parse(_iframe_src(node)) if _name(node) == "iframe" else None
         if p and p.platform == "twitter" and p.post_id:
             return p
     return None
@@ -439,7 +502,7 @@ def _tweet_from_attrs(el: Tag) -> _Post | None:
 
 def _plain_blockquote_tweet(el: Tag) -> SocialRef | None:
     """A tweet whose embed class was stripped: a blockquote ending in "(@handle) <status link>"."""
-    anchors = el.find_all("a", href=True, limit=500)
+    anchors = _find_all(el, "a", 500, href=True)
     if not anchors:
         return None
     p = _safe_parse(_attr(anchors[-1], "href"))
@@ -475,14 +538,14 @@ def _snowflake_date(post_id: str) -> str | None:
 
 def _instagram(el: Tag) -> SocialRef | None:
     post = _safe_parse(_attr(el, "data-instgrm-permalink"))
-    anchors = el.find_all("a", href=True, limit=500)
+    anchors = _find_all(el, "a", 500, href=True)
     if not (post and post.platform == "instagram" and post.post_id):
         post = next((p for a in anchors if (p := _safe_parse(_attr(a, "href")))
                      and p.platform == "instagram" and p.post_id), None)
     ref = SocialRef("instagram", post.url if post else None, post_id=post.post_id if post else None,
                     handle=post.handle if post else None)
     caption = []
-    for p in el.find_all("p", limit=50):
+    for p in _find_all(el, "p", 50):
         t = _visible_text(p)
         m = HANDLE_IN_PARENS.search(t)
         if m:  # "A post shared by Name (@handle) on <time>"
@@ -491,18 +554,18 @@ def _instagram(el: Tag) -> SocialRef | None:
             if by:
                 ref.author = by.group(1).strip() or None
             else:
-                prof = next((a for a in p.find_all("a", href=True)
+                prof = next((a for a in _find_all(p, "a", None, href=True)
                              if (q := _safe_parse(_attr(a, "href"))) and q.platform == "instagram"
                              and not q.post_id and q.handle), None)
-                ref.author = _visible_text(prof).strip() or None if prof else None
-            time = p.find("time")
+                ref.author = _visible_text(prof).strip() or None if prof is not None else None
+            time = _find(p, "time")
             if time is not None:
                 ref.posted = _parse_date(_attr(time, "datetime")) or _parse_date(_visible_text(time))
         elif t.strip():
             caption.append(p)
     _fill_from_paragraphs(ref, caption, hashtag_text_fallback=True)
     if ref.posted is None:
-        time = el.find("time")
+        time = _find(el, "time")
         if time is not None:
             ref.posted = _parse_date(_attr(time, "datetime")) or _parse_date(_visible_text(time))
     if ref.handle is None:
@@ -522,10 +585,10 @@ def _tiktok(el: Tag) -> SocialRef | None:
     post_id = (post.post_id if post else None) or (vid if DIGITS.match(vid) else None)
     handle = post.handle if post else None
     url = post.url if post and post.post_id else None
-    paras = el.find_all("p", limit=50)
+    paras = _find_all(el, "p", 50)
     if handle is None:
         in_text = _anchors_in(paras)
-        for a in el.find_all("a", limit=100):
+        for a in _find_all(el, "a", 100):
             m = MENTION_TEXT.match((_attr(a, "title") or _visible_text(a)).strip())
             if m and id(a) not in in_text:
                 handle = m.group(1)
@@ -545,20 +608,20 @@ def _facebook(el: Tag) -> SocialRef | None:
     if not (post and post.platform == "facebook"):
         post = None
     if post is None:  # a rendered plugin: the post is in the iframe's href parameter
-        for f in el.find_all("iframe", limit=10):
+        for f in _find_all(el, "iframe", 10):
             p = _safe_parse(_iframe_src(f))
             if p and p.platform == "facebook" and p is not _SKIP:
                 post = p
                 break
     ref = SocialRef("facebook", post.url if post else None, post_id=post.post_id if post else None,
                     handle=post.handle if post else None)
-    quote = el.find("blockquote")
+    quote = _find(el, "blockquote")
     if quote is not None:
         # "<p>text</p>Posted by <a href=profile>Name</a> on <a href=post>date</a>"
-        paras = quote.find_all("p", limit=50)
+        paras = _find_all(quote, "p", 50)
         _fill_from_paragraphs(ref, paras, hashtag_text_fallback=True)
         in_text = _anchors_in(paras)
-        outside = [a for a in quote.find_all("a", href=True, limit=50) if id(a) not in in_text]
+        outside = [a for a in _find_all(quote, "a", 50, href=True) if id(a) not in in_text]
         for a in outside:
             d = _parse_date(_visible_text(a))
             if d:
@@ -583,12 +646,12 @@ def _telegram(el: Tag) -> SocialRef | None:
 
 
 def _other_blockquote(el: Tag, attr: str) -> SocialRef | None:
-    candidates = [_attr(el, attr)] + [_attr(a, "href") for a in el.find_all("a", href=True, limit=100)]
+    candidates = [_attr(el, attr)] + [_attr(a, "href") for a in _find_all(el, "a", 100, href=True)]
     for c in candidates:
         p = _safe_parse(c)
         if p and p.is_post:
             ref = SocialRef(p.platform, p.url, post_id=p.post_id, handle=p.handle)
-            _fill_from_paragraphs(ref, el.find_all("p", limit=50), hashtag_text_fallback=True)
+            _fill_from_paragraphs(ref, _find_all(el, "p", 50), hashtag_text_fallback=True)
             return ref
     return None
 
@@ -648,12 +711,12 @@ def _fill_from_paragraphs(ref: SocialRef, paras: list[Tag], hashtag_text_fallbac
     # Unclosed <p> nest inside each other: read each only as part of its outermost paragraph,
     # or the work (and the text) grows with the square of the nesting.
     para_ids = {id(p) for p in paras}
-    paras = [p for p in paras if not any(id(up) in para_ids for up in p.parents)]
+    paras = [p for p in paras if not any(id(up) in para_ids for up in _parents(p))]
     texts = [t for t in (_visible_text(p).strip() for p in paras) if t]
     ref.text = "\n".join(texts)[:MAX_TEXT_CHARS] or None
     tags, mentions, links, media = [], [], [], []
     for p in paras:
-        for a in p.find_all("a", limit=MAX_ITEMS * 2):
+        for a in _find_all(p, "a", MAX_ITEMS * 2):
             # An anchor's label is short; unclosed anchors nest, so read only its beginning.
             shown = _visible_text(a, limit=ANCHOR_TEXT_CHARS).strip()
             href = _attr(a, "href")
@@ -733,6 +796,8 @@ def _visible_text(el, limit: int | None = None) -> str:
     with ``limit``, only about the first ``limit`` characters."""
     if el is None:
         return ""
+    if type(el) is _Element:
+        return _lxml_visible_text(el, limit)
     if not isinstance(el, Tag):
         return _string(el)
     out = []
@@ -752,6 +817,82 @@ def _visible_text(el, limit: int | None = None) -> str:
     text = "".join(out)
     text = re.sub(r" *\n *", "\n", text)
     return text.strip(" ")
+
+
+def _lxml_visible_text(el: _Element, limit: int | None) -> str:
+    """``_visible_text`` on an lxml element: its strings are ``.text`` and ``.tail``, visited in
+    the order (and counted against the same budgets) of BeautifulSoup's ``descendants``."""
+    out: list[str] = []
+    try:
+        _lxml_visible(el, _hidden_strings(el), limit, out, [0, 0])
+    except _Stop:
+        pass
+    text = "".join(out)
+    text = re.sub(r" *\n *", "\n", text)
+    return text.strip(" ")
+
+
+def _lxml_visible(el: _Element, hidden: bool, limit: int | None, out: list[str],
+                  count: list[int]) -> None:
+    """The strings below ``el`` (``hidden``: they are script/style/template strings); ``count``
+    is [nodes visited, characters read]."""
+    text = el.text
+    if text is not None:
+        _lxml_piece(text, hidden, limit, out, count)
+    for child in el:
+        count[0] += 1
+        if count[0] > MAX_NODES or (limit is not None and count[1] > limit):
+            raise _Stop
+        tag = child.tag
+        if tag == "br":
+            out.append("\n")
+        if tag in STRING_CONTAINER_TAGS:
+            _lxml_visible(child, tag in HIDDEN_STRING_TAGS, limit, out, count)
+        else:
+            _lxml_visible(child, hidden, limit, out, count)
+        tail = child.tail
+        if tail is not None:
+            _lxml_piece(tail, hidden, limit, out, count)
+
+
+def _lxml_piece(text: str, hidden: bool, limit: int | None, out: list[str],
+                count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES or (limit is not None and count[1] > limit):
+        raise _Stop
+    piece = "" if hidden else WHITESPACE.sub(" ", text)
+    count[1] += len(piece)
+    out.append(piece)
+
+
+def _hidden_strings(el: _Element) -> bool:
+    """True when the strings directly inside ``el`` are script/style/template strings: the
+    innermost string-container tag around them decides, as in BeautifulSoup."""
+    if el.tag in STRING_CONTAINER_TAGS:
+        return el.tag in HIDDEN_STRING_TAGS
+    for up in el.iterancestors():
+        if up.tag in STRING_CONTAINER_TAGS:
+            return up.tag in HIDDEN_STRING_TAGS
+    return False
+
+
+def _text_beside_paragraphs(el) -> str:
+    """The text of ``el``'s children other than its ``<p>`` (a tweet's attribution line)."""
+    if type(el) is not _Element:
+        return "".join(_visible_text(c) if isinstance(c, Tag) else _string(c)
+                       for c in el.children if not (isinstance(c, Tag) and c.name == "p"))
+    hidden = _hidden_strings(el)
+    parts = []
+    text = el.text
+    if text is not None:
+        parts.append("" if hidden else WHITESPACE.sub(" ", text))
+    for child in el:
+        if child.tag != "p":
+            parts.append(_lxml_visible_text(child, None))
+        tail = child.tail
+        if tail is not None:
+            parts.append("" if hidden else WHITESPACE.sub(" ", tail))
+    return "".join(parts)
 
 
 def _string(node) -> str:
@@ -1062,11 +1203,52 @@ _READERS = (
 
 def _anchors_in(paras: list[Tag]) -> set[int]:
     """Ids of the anchors inside these paragraphs (cheaper than walking up from each anchor)."""
-    return {id(a) for p in paras for a in p.find_all("a", limit=MAX_ITEMS * 2)}
+    return {id(a) for p in paras for a in _find_all(p, "a", MAX_ITEMS * 2)}
+
+
+def _find_all(el, name, limit: int | None, href: bool = False) -> list:
+    """``el.find_all(name, href=True?, limit=limit)`` on either tree: descendants named ``name``
+    (a tag name or a tuple of them; with ``href``, holding that attribute) in document order."""
+    if type(el) is not _Element:
+        name = list(name) if isinstance(name, tuple) else name
+        if href:
+            return el.find_all(name, href=True, limit=limit)
+        return el.find_all(name, limit=limit)
+    names = name if isinstance(name, tuple) else (name,)
+    out = []
+    for d in el.iterdescendants(*names):
+        if href and d.get("href") is None:
+            continue
+        out.append(d)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _find(el, name: str):
+    """``el.find(name)`` on either tree."""
+    if type(el) is _Element:
+        return next(el.iterdescendants(name), None)
+    return el.find(name)
+
+
+def _parents(el):
+    return el.iterancestors() if type(el) is _Element else el.parents
+
+
+def _name(el) -> str | None:
+    return el.tag if type(el) is _Element else el.name
+
+
+def _has_attr(el, name: str) -> bool:
+    return el.get(name) is not None if type(el) is _Element else el.has_attr(name)
 
 
 def _attr(el, name: str) -> str:
     """An attribute as one string ('' when absent; multi-valued attributes joined)."""
+    if type(el) is _Element:
+        v = el.get(name)
+        return "" if v is None else v
     if not isinstance(el, Tag):
         return ""
     v = el.get(name)
@@ -1078,7 +1260,7 @@ def _attr(el, name: str) -> str:
 
 
 def _classes(el: Tag) -> set[str]:
-    v = el.get("class") if isinstance(el, Tag) else None
+    v = el.get("class") if isinstance(el, (Tag, _Element)) else None
     if not v:
         return set()
     if isinstance(v, str):

@@ -33,14 +33,18 @@ def to_traditional(text: str) -> str:
 def _script_classes() -> tuple[re.Pattern, re.Pattern]:
     """Character classes of the CJK characters that exist in one script only, read off
     OpenCC's own tables once per process (0.1 s): t2s changes a Traditional-only character,
-    s2t a Simplified-only one. Counting them is 5x cheaper than converting every text."""
+    s2t a Simplified-only one. Counting them is 5x cheaper than converting every text.
+
+    Each class is followed by an empty group, so ``findall`` lists the group's empty string
+    (one shared object) per match instead of a new one-character string: the same count, a
+    fifth cheaper."""
     chars = [chr(c) for c in range(0x4E00, 0xA000)]
     joined = "\n".join(chars)
     as_simplified = to_simplified(joined).split("\n")
     as_traditional = to_traditional(joined).split("\n")
     traditional_only = "".join(c for c, x in zip(chars, as_simplified) if x != c)
     simplified_only = "".join(c for c, x in zip(chars, as_traditional) if x != c)
-    return re.compile(f"[{traditional_only}]"), re.compile(f"[{simplified_only}]")
+    return re.compile(f"[{traditional_only}]()"), re.compile(f"[{simplified_only}]()")
 
 
 def detect_script(text: str) -> str | None:
