@@ -346,7 +346,7 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
     if root is not None:
         # Every element's Python proxy is held for the whole walk: lxml hands back the same
         # proxy while one is alive, so the id()s the readers compare stay valid.
-        keep_alive = list(root.iter())  # noqa: F841
+        keep_alive = list(root.iter())
         soup = root
         stack: list = [root]
         visited = 1  # BeautifulSoup's walk starts one node higher, at the document
@@ -354,6 +354,7 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
         soup = BeautifulSoup(html, "lxml")
         stack = [soup]
         visited = 0
+        keep_alive = []
     refs: list[SocialRef] = []
     while stack and visited < MAX_NODES:
         node = stack.pop()
@@ -382,6 +383,7 @@ def _scan(html: str, position: int | None, anchor_fallback: bool) -> list[Social
                 refs.append(ref)
     for r in refs:
         r.position = position
+    del keep_alive  # the proxies may go now
     return refs
 
 
