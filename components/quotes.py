@@ -83,7 +83,7 @@ QUOTE_MARK_RE = re.compile('[“”「」『』‘’﹁﹂﹃﹄"]')
 PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)")
 # Titles of works: nothing inside 《…》 speaks.
 BOOK_TITLE_RE = re.compile(r"《[^《》]*》")
-SENTENCE_END_RE = re.compile(r"[。！？!?；;]+")
+SENTENCE_END_CHARS = "。！？!?；;"
 CLAUSE_BREAK_RE = re.compile(r"[，,：:。！？!?；;—–]")
 # Speech-like quote content: has sentence punctuation inside.
 SPEECH_PUNCT_RE = re.compile(r"[，。！？；：、,!?;…]")
@@ -143,12 +143,14 @@ PRONOUN_RE = re.compile(r"^[他她](?![们們人的])")
 # Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
 ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
 # Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
-MODIFIER_AFTER_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政府|當局|当局|政權|政权|团队|團隊|"
-                               r"阵营|陣營|家族|内阁|內閣|时代|時代|任内|任內)")
+MODIFIER_AFTER_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政府|當局|当局|政權|政权|团队|團隊|"
+                               r"阵营|陣營|家族|内阁|內閣|时代|時代|任内|任內)")  # matched at a position
 # Titles written after a surname to refer back to someone named before (陈教授, 黃教授).
 BACK_REFERENCE_TITLES = ("教授", "副教授", "博士", "老师", "主任", "部长", "局长", "议员", "参议员",
                          "众议员", "委员", "主席", "总统", "院长", "律师", "医生", "研究员", "主委",
                          "市长", "校长", "所长", "董事长", "总理", "首相", "大使", "牧师", "神父")
+# Up to this many surnames, a block is searched for them before its back-reference titles.
+BACK_REFERENCE_KEY_TESTS = 8
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
 ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
 # Their first characters: a cheap scan before the search for the words.
@@ -202,6 +204,8 @@ AFFILIATION_RE = re.compile(r"(?:大学|大學|学院|學院|研究院|研究所
                             r"党|黨|报|報|社|台|电视|電視)(?:（[^（）]*）|\([^()]*\))?的$")
 APPOSITIVE_RE = re.compile(r"[^，。；“”「」]{0,16}?(?:说|說|表示|指出|称|稱)[，,][" + SPACES + r"]*[他她]是"
                            r"([^，。；！？]{2,40})")
+# Its verb starts within the first 17 characters: a cheap test before the pattern.
+APPOSITIVE_VERB_START_RE = re.compile(r"[说說表指称稱]")
 # 戴維斯.恩瑟(David Ensor)，美國之音前主席，說…: a role between commas after the name.
 COMMA_APPOSITIVE_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?[，,]([^，。；！？“”「」]{2,30})[，,]")
 # A role that ends in a person noun not in the title list (評論者, 访民) is still a role.
@@ -229,10 +233,17 @@ ROLE_LEADING_OBJECT_RE = re.compile(r"^(?:(?:和|与|與|跟|及|向|对|對|给
 # 据…经济学家陆文涛估计: the 据 that opens the clause is not part of the role.
 ROLE_LEADING_SOURCE_RE = re.compile(r"^(?:根据|根據|据|據)")
 ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
+# The first characters of everything the ROLE_LEADING_* patterns and CONNECTOR_RE strip from
+# the start of a role: a role that starts otherwise keeps its start.
+ROLE_LEAD_RE = re.compile(r"\d|[（(" + SPACES + r"但而不另此同与與因所对對就其并並然随隨最首稍至之"
+                          r"上下本个個月今昨前当當近日星周週晚早在於于和跟及向给給被让讓把替从從"
+                          r"根据據接受]")
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
                                   r"早前|稍早|随后|隨後|[在於于](?=[与與和跟同]))+")
 MANY_SURFACES = 40
+# First characters per group of a long word list's pattern (``_grouped_alternation``).
+SCAN_GROUP_FIRST_CHARS = 30
 # A reported clause longer than this is cut (a sentence without an end in broken input).
 PARAPHRASE_MAX_CHARS = 400
 # Events after a quote that may claim it (“…”X说); the nearest is nearly always the one.
@@ -273,6 +284,36 @@ def _alternation(words) -> str:
     return trie_pattern(words)
 
 
+def _grouped_alternation(words) -> str:
+    """``_alternation`` with the trie's top-level branches (one per first character, which the
+    engine tries one after another) split into groups of SCAN_GROUP_FIRST_CHARS first
+    characters, each behind a character class: a position is tested against a few classes
+    and one group's branches rather than against every branch. Only the branch of the
+    position's first character can match, so it matches (and backtracks) as the plain trie."""
+    words = sorted({w for w in words if w})
+    firsts = sorted({w[0] for w in words})
+    if len(firsts) <= SCAN_GROUP_FIRST_CHARS:
+        return _alternation(words)
+    groups = []
+    for i in range(0, len(firsts), SCAN_GROUP_FIRST_CHARS):
+        chars = set(firsts[i:i + SCAN_GROUP_FIRST_CHARS])
+        groups.append("(?=[%s])%s" % (re.escape("".join(sorted(chars))),
+                                      _alternation([w for w in words if w[0] in chars])))
+    return "(?:" + "|".join(groups) + ")"
+
+
+def _scanned_alternation(words) -> re.Pattern:
+    """``_grouped_alternation`` compiled for a scan over whole paragraphs: a lookahead on the
+    first two characters goes first and turns most positions away at once."""
+    words = [w for w in words if w]
+    if not words or min(map(len, words)) < 2:
+        return re.compile(_grouped_alternation(words))
+    firsts = "".join(sorted({w[0] for w in words}))
+    seconds = "".join(sorted({w[1] for w in words}))
+    return re.compile("(?=[%s][%s])%s" % (re.escape(firsts), re.escape(seconds),
+                                          _grouped_alternation(words)))
+
+
 @dataclass
 class _Vocab:
     verb_re: re.Pattern
@@ -305,9 +346,11 @@ def _vocab() -> _Vocab:
         verb = cols[0].strip()
         before = cols[1].strip() if len(cols) > 1 else ""
         after = cols[2].strip() if len(cols) > 2 else ""
+        before_forms = "".join(_variants(before)) if before else ""
+        after_forms = "".join(_variants(after)) if after else ""
         for form in _variants(verb):
-            not_before[form] = "".join(_variants(before)) if before else ""
-            not_after[form] = "".join(_variants(after)) if after else ""
+            not_before[form] = before_forms
+            not_after[form] = after_forms
             if len(cols) > 3 and cols[3].strip() == "strict":
                 strict.add(form)
     title_kind: dict[str, str] = {}
@@ -330,8 +373,9 @@ def _vocab() -> _Vocab:
                 cjk_end.extend(_variants(w))
             elif section == "[latin]":
                 latin.add(w.lower())
-    surname_alt = _alternation(surnames)
-    titles_alt = _alternation(title_kind)
+    # Hundreds of first characters: grouped, as names after titles try it at every candidate.
+    surname_alt = _grouped_alternation(surnames)
+    titles_alt = _grouped_alternation(title_kind)  # (tried at every mention's end)
     verbs_alt = _alternation(not_before)
     # What may follow a name: a verb, a date or weekday, an adverb, a preposition, brackets.
     strict_post = (r"(?:" + verbs_alt + r"|接受|受访|受訪|回答|回覆|答|在|於|于|对|對|向|也|还|還|则|則|曾|"
@@ -349,11 +393,14 @@ def _vocab() -> _Vocab:
                  r"|(?:" + surname_alt + r")[\u4e00-\u9fff]{1,2}?)(?=" + post + r")"
                  r"|[\u4e00-\u9fff]{2,5}?(?=" + strict_post + r")")
     return _Vocab(
-        verb_re=re.compile(verbs_alt),
+        # A plain trie: every top-level branch starts with a literal, so a scan skips ahead to
+        # the next possible first character.
+        verb_re=re.compile(_alternation(not_before)),
         verb_not_before=not_before,
         verb_not_after=not_after,
         verb_strict=frozenset(strict),
-        title_re=re.compile(titles_alt),
+        # Scanned over every paragraph.
+        title_re=_scanned_alternation(title_kind),
         title_kind=title_kind,
         source_re=re.compile(_alternation(sources)),
         surname_alt=surname_alt,
@@ -371,7 +418,8 @@ def _vocab() -> _Vocab:
                            for f in _variants(w)),
         latin_paren_re=re.compile(r"[（(](?P<latin>[%s][%s .,'’\-]{1,60})[)）]"
                                   % (LATIN_LETTERS, LATIN_LETTERS)),
-        post_title_re=re.compile(r"^(?:（[^（）]*）|\([^()]*\))?(?P<title>" + titles_alt + r")"),
+        # Matched at a position (``match(text, pos, endpos)``).
+        post_title_re=re.compile(r"(?:（[^（）]*）|\([^()]*\))?(?P<title>" + titles_alt + r")"),
     )
 
 
@@ -482,16 +530,19 @@ class _Registry:
     def add(self, name: str, surface: str | None = None) -> str:
         name = _strip_titles(name)
         canon = self._canonical_for(name)
-        if canon not in self.people and JOINER_RE.search(canon):
-            self.dotted.append(canon)
-        person = self.people.setdefault(canon, _Person(canon))
+        dotted = JOINER_RE.search(canon) is not None
+        person = self.people.get(canon)
+        if person is None:
+            if dotted:
+                self.dotted.append(canon)
+            person = self.people[canon] = _Person(canon)
         for s in {name, canon, surface or name}:
             if s and len(s) >= 2:
                 person.surfaces.add(s)
                 self.surface_to_name.setdefault(s, canon)
         # The family-name part of a foreign name (安東尼奧·法塔斯 → 法塔斯) is how later
         # sentences refer to the person.
-        for joiner in "·‧•・．.":
+        for joiner in "·‧•・．." if dotted else ():
             if joiner in canon:
                 tail = canon.rsplit(joiner, 1)[1]
                 if len(tail) >= 2:
@@ -618,14 +669,11 @@ def _fallback_names(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def _trim_mention(article: Article, m: Mention) -> tuple[str, str]:
+def _trim_mention(text: str | None, m: Mention) -> tuple[str, str]:
     """(canonical name, surface) of a person mention, without the tail of a title that the
-    mention's span may have swallowed (主席布朗 read as 席布朗)."""
-    try:
-        text = article.block_text(m.block)
-    except IndexError:
-        return m.name, m.surface
-    if text[m.start:m.end] != m.surface:
+    mention's span may have swallowed (主席布朗 read as 席布朗). ``text``: the mention's block,
+    or None when there is no such block."""
+    if text is None or text[m.start:m.end] != m.surface:
         return m.name, m.surface
     lo = max(0, m.start - 6)
     for t in _vocab().title_re.finditer(text, lo, m.end):
@@ -656,7 +704,7 @@ def _back_reference_title_rank() -> dict[str, int]:
 
 @functools.lru_cache(maxsize=1)
 def _back_reference_re() -> re.Pattern:
-    return re.compile(_alternation(_back_reference_titles()))
+    return _scanned_alternation(_back_reference_titles())
 
 
 def _add_title_references(article: Article, reg: _Registry) -> None:
@@ -679,12 +727,23 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
         by_key.setdefault(key, []).append(canon)
     # The forms present: each back-reference title with the 1-4 characters before it.
     present: set[str] = set()
+    # A form starts with a key: a block that writes none of the keys has none (a test worth
+    # making for a few keys only).
+    keys = list(by_key) if len(by_key) <= BACK_REFERENCE_KEY_TESTS else []
+    key_firsts = {key[0] for key in by_key if key}
     for block in article.blocks if by_key else ():
         text = block.text
+        if keys:
+            for key in keys:
+                if key in text:
+                    break
+            else:
+                continue
         for m in _back_reference_re().finditer(text):
-            for k in range(1, 5):
-                if m.start() >= k:
-                    present.add(text[m.start() - k:m.end()])
+            start, end = m.span()
+            for k in range(1, min(start, 4) + 1):
+                if text[start - k] in key_firsts:  # else the form starts with no key
+                    present.add(text[start - k:end])
     # The (surname, title) pairs written in the article, in the order of by_key and of the
     # titles: each present form split into a known surname and a back-reference title.
     key_rank = {key: i for i, key in enumerate(by_key)}
@@ -753,20 +812,15 @@ def _extends_name(longer: str, name: str) -> bool:
     return not prefix or JOINER_RE.search(prefix) is not None
 
 
-def _build_registry(article: Article, people: list[Mention],
-                    others: list[Mention]) -> tuple[_Registry, set[str]]:
+def _build_registry(article: Article, people: list[Mention], nonperson: set[str]) -> _Registry:
     """People from the entity stage first (their canonical names rule), then regex finds;
-    ``people`` are the person mentions, ``others`` the rest."""
+    ``people`` are the person mentions, ``nonperson`` the surfaces and names of the rest."""
     reg = _Registry()
     staff = article.staff_names
-    nonperson: set[str] = set()
-    for m in others:
-        if m.surface:
-            nonperson.add(m.surface)
-            nonperson.add(m.name)
     # A name written the same way after the same words again adds nothing (``add`` of a known
     # name and surface changes nothing): each (name, surface, the words before) is read once.
     seen: set[tuple[str, str, str | None]] = set()
+    surnames = _vocab().surnames
     for m in people:
         if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
             continue
@@ -779,9 +833,13 @@ def _build_registry(article: Article, people: list[Mention],
         if key in seen:
             continue
         seen.add(key)
-        name, surface = _trim_mention(article, m)
-        if len(surface) < 2 or not _name_chars_ok(
-                surface, given_name=len(surface) <= 3 and surface[:1] in _vocab().surnames):
+        name, surface = _trim_mention(text, m)
+        if len(surface) < 2:
+            continue
+        if len(surface) <= 3 and surface[:1] in surnames:  # ``_name_chars_ok``, given name
+            if not NAME_STOP_CHARS_IN_GIVEN.isdisjoint(surface[1:]):
+                continue
+        elif not NAME_STOP_CHARS.isdisjoint(surface):
             continue
         # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
         if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
@@ -817,13 +875,13 @@ def _build_registry(article: Article, people: list[Mention],
                     other.endswith(canon):
                 reg.merge_longer(canon, other)
                 break
-    return reg, nonperson
+    return reg
 
 
 # ---------------------------------------------------------------------------------------------
 # Paragraph structure
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     open: int  # index of the opening mark
     close: int  # index of the closing mark, or len(text) when the quote runs on
@@ -840,7 +898,7 @@ def _quote_spans(text: str) -> list[_Span]:
     # Straight double quotes open and close alternately, when they pair up in the paragraph.
     straight = text.count('"') % 2 == 0
     for m in QUOTE_MARK_RE.finditer(text):
-        ch = m.group(0)
+        ch = m.group()
         if ch == '"':
             if not straight:
                 continue
@@ -885,6 +943,14 @@ class _Mask:
         self.starts = [s for s, _ in merged]
         self.ends = [e for _, e in merged]
 
+    @classmethod
+    def of_sorted(cls, starts: list[int], ends: list[int]) -> _Mask:
+        """A mask of intervals already sorted and disjoint."""
+        mask = cls.__new__(cls)
+        mask.starts = starts
+        mask.ends = ends
+        return mask
+
     def __contains__(self, pos: int) -> bool:
         if not self.starts:
             return False
@@ -905,7 +971,7 @@ class _Mask:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     verb_start: int
     verb_end: int
@@ -921,9 +987,9 @@ class _Event:
 
 class _Para:
     """The structure of one paragraph. The quote spans are read at once (the article's quoted
-    counts need them for every block); the rest is worked out on first use, because most of
-    it is only wanted where a quote, a reporting verb or a person shows, and many paragraphs
-    have none of them.
+    counts need them for every block); the rest is worked out on first use, in one pass
+    (``_structure``), because it is only wanted where a quote, a reporting verb or a person
+    shows, and the title and sub-headings never need it.
 
     mask: quotes, brackets and titles of works (nothing inside them speaks); breaks:
     clause-break positions outside the mask, plus quote ends; role_breaks: clause breaks outside
@@ -932,44 +998,81 @@ class _Para:
     paragraph (``_verb_spans``; no verb holds a sentence's end mark, so a sentence's verbs are
     the ones that start in it)."""
 
+    ready = False  # whether ``_structure`` has run
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans = _quote_spans(text)
 
     def __getattr__(self, name: str):
         # Called only for an attribute not yet set: work it out once, keep it.
-        make = _PARA_PARTS.get(name)
-        if make is None:
+        if name in _STRUCTURE_PARTS:
+            self._structure()
+        elif name == "speech_closes":
+            self.speech_closes = self._speech_closes()
+        else:
             raise AttributeError(name)
-        value = make(self)
-        setattr(self, name, value)
-        return value
+        return self.__dict__[name]
 
     def _mask(self) -> _Mask:
         text = self.text
-        quote_iv = [(s.open, s.close + 1) for s in self.spans]
-        parens: list[tuple[int, int]] = []
+        spans = self.spans
         if "（" in text or "(" in text or "《" in text:
-            quote_mask = _Mask(quote_iv)
+            if not spans and "《" not in text:
+                # Brackets alone: their matches are already sorted and disjoint.
+                starts, ends = [], []
+                for m in PAREN_RE.finditer(text):
+                    starts.append(m.start())
+                    ends.append(m.end())
+                return _Mask.of_sorted(starts, ends) if starts else _EMPTY_MASK
+            quote_iv = [(s.open, s.close + 1) for s in spans]
+            quote_mask = _Mask.of_sorted([s.open for s in spans], [s.close + 1 for s in spans])
             parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text)
                       if m.start() not in quote_mask]
             parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
                        if m.start() not in quote_mask]
-        if not quote_iv and not parens:
-            return _EMPTY_MASK
-        return _Mask(quote_iv + parens)
+            if parens:
+                return _Mask(quote_iv + parens)
+            return quote_mask if quote_iv else _EMPTY_MASK
+        # Top-level quote spans are already sorted and disjoint: no merging needed (touching
+        # intervals answer membership as their union would).
+        return _Mask.of_sorted([s.open for s in spans], [s.close + 1 for s in spans]) \
+            if spans else _EMPTY_MASK
 
-    def _role_breaks(self) -> list[int]:
-        breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(self.text)]
-        mask = self.mask
-        return mask.outside(breaks) if mask.starts else breaks
-
-    def _breaks(self) -> list[int]:
-        n = len(self.text)
-        closes = {s.close for s in self.spans if s.close < n}
-        if not closes:
-            return self.role_breaks
-        return sorted(set(self.role_breaks) | closes)
+    def _structure(self) -> None:
+        """mask, role_breaks, breaks, sentences, verbs and verb_starts, at once."""
+        self.ready = True
+        text = self.text
+        self.mask = mask = self._mask()
+        role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text)]
+        if mask.starts:
+            role_breaks = mask.outside(role_breaks)
+        self.role_breaks = role_breaks
+        n = len(text)
+        # Closing marks are never clause breaks: the two lists share no position.
+        closes = [s.close for s in self.spans if s.close < n]
+        self.breaks = sorted(role_breaks + closes) if closes else role_breaks
+        # Sentences end at runs of end marks outside the mask. The end marks are clause breaks,
+        # and a run never straddles the mask's edge (its intervals open and close on quote
+        # marks, brackets or 《》), so the runs are those of consecutive end-mark breaks.
+        sentences = []
+        start = 0
+        run_end = -1
+        for b in role_breaks:
+            if text[b] in SENTENCE_END_CHARS:
+                if b != run_end:
+                    if run_end > 0:
+                        sentences.append((start, run_end))
+                        start = run_end
+                run_end = b + 1
+        if run_end > 0:
+            sentences.append((start, run_end))
+            start = run_end
+        if start < n and text[start:].strip():
+            sentences.append((start, n))
+        self.sentences = sentences
+        self.verbs = verbs = _verb_spans(self, 0, n)
+        self.verb_starts = [v[0] for v in verbs]
 
     def _speech_closes(self) -> list[int]:
         text = self.text
@@ -977,31 +1080,8 @@ class _Para:
                 if SPEECH_PUNCT_RE.search(text, sp.open + 1, sp.close) or
                 sp.close - sp.open - 1 > ROLE_QUOTE_MAX_CHARS]
 
-    def _sentences(self) -> list[tuple[int, int]]:
-        text = self.text
-        mask = self.mask
-        masked = bool(mask.starts)
-        sentences = []
-        start = 0
-        for m in SENTENCE_END_RE.finditer(text):
-            if masked and m.start() in mask:
-                continue
-            sentences.append((start, m.end()))
-            start = m.end()
-        if start < len(text) and text[start:].strip():
-            sentences.append((start, len(text)))
-        return sentences
 
-    def _verbs(self) -> list[list[int]]:
-        return _verb_spans(self, 0, len(self.text))
-
-    def _verb_starts(self) -> list[int]:
-        return [v[0] for v in self.verbs]
-
-
-_PARA_PARTS = {"mask": _Para._mask, "role_breaks": _Para._role_breaks, "breaks": _Para._breaks,
-               "speech_closes": _Para._speech_closes, "sentences": _Para._sentences,
-               "verbs": _Para._verbs, "verb_starts": _Para._verb_starts}
+_STRUCTURE_PARTS = frozenset({"mask", "role_breaks", "breaks", "sentences", "verbs", "verb_starts"})
 _EMPTY_MASK = _Mask([])
 
 
@@ -1056,7 +1136,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
             _entities._org_suffix(_entities.to_simplified(inner)):
         return True  # 新设的“统合作战司令部”: a name with an organisation's ending
     if len(inner) <= TERM_MAX_CHARS and \
-            _vocab().post_title_re.match(text[span.close + 1: span.close + 12]):
+            _vocab().post_title_re.match(text, span.close + 1, span.close + 12):
         return True  # 团体“过渡期正义工作组”负责人: a title after it makes it a name
     if len(inner) <= TERM_MAX_CHARS and \
             QUOTED_TERM_LIST_RE.match(text, span.close + 1):
@@ -1083,7 +1163,7 @@ def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
 # ---------------------------------------------------------------------------------------------
 # Extraction
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     speaker: str
     kind: str  # "person" | "source"
@@ -1099,14 +1179,26 @@ class _Reader:
         """``people``: the person mentions, in order; ``others``: the rest, in order."""
         self.article = article
         self.voc = _vocab()
-        self.registry, self.nonperson = _build_registry(article, people, others)
-        self.org_by_block: dict[int, list[tuple[int, int, str]]] = {}
-        self.org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
+        # The other mentions, read once: their names are not people's, and organisations and
+        # places may speak as sources.
+        nonperson: set[str] = set()
+        org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
         for m in others:
-            if m.type in ("org", "place") and m.block >= 0:
-                self.org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
-            if m.type == "org":
-                self.org_spans_by_block.setdefault(m.block, set()).add((m.start, m.end))
+            if m.surface:
+                nonperson.add(m.surface)
+                nonperson.add(m.name)
+            kind = m.type
+            if kind == "org":
+                if m.block >= 0:
+                    org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
+                org_spans_by_block.setdefault(m.block, set()).add((m.start, m.end))
+            elif kind == "place" and m.block >= 0:
+                org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
+        self.org_by_block = org_by_block
+        self.org_spans_by_block = org_spans_by_block
+        self.registry = _build_registry(article, people, nonperson)
+        self.nonperson = nonperson
         self.counts = _quoted_counts(article)
         self.term_names = set(self.nonperson)
         self.surfaces = sorted(self.registry.surface_to_name, key=len, reverse=True)
@@ -1116,10 +1208,14 @@ class _Reader:
         self.open_quote: _Found | None = None  # the last row, when its quote was left open
         self.hits_by_block: dict[int, list[tuple[int, int, str]]] = {}
         self.hit_starts: list[int] = []  # of the paragraph being read
-        self.hit_by_end: dict[int, tuple[int, int, str]] = {}
+        self.hit_free: list[bool | None] = []
+        # By end position, worked out when a colon asks for it (``_events``).
+        self.hit_by_end: dict[int, tuple[int, int, str]] | None = None
         # Many names: one regex over each paragraph beats a search per name.
         self.surface_re = (re.compile(_alternation(self.surfaces))
                            if len(self.surfaces) > MANY_SURFACES else None)
+        # Where each surface stands in each paragraph (``_person_hits``).
+        self.occurrences = self._body_occurrences() if self.surface_re is None else None
         # (block, position, name) of the first person of each sentence read so far.
         self.sentence_subjects: list[tuple[int, int, str]] = []
 
@@ -1135,7 +1231,7 @@ class _Reader:
 
     # -- people in a paragraph
 
-    def _person_hits(self, para: _Para) -> list[tuple[int, int, str]]:
+    def _person_hits(self, para: _Para, block: int) -> list[tuple[int, int, str]]:
         """Non-overlapping person surfaces outside quotes and brackets, longest first."""
         hits: list[tuple[int, int, str]] = []
         text = para.text
@@ -1144,28 +1240,75 @@ class _Reader:
                 if m.start() not in para.mask:
                     hits.append((m.start(), m.end(), self.registry.surface_to_name[m.group(0)]))
             return hits
+        occurrences = self.occurrences.get(block) if self.occurrences is not None else \
+            self._occurrences_in(text)
+        if not occurrences:
+            return hits
+        if not para.ready:
+            para._structure()
+        mask = para.mask if para.mask.starts else ()
         taken = bytearray(len(text))
+        to_name = self.registry.surface_to_name
+        for surface, positions in occurrences.items():
+            n = len(surface)
+            for pos in positions:
+                end = pos + n
+                if pos not in mask and taken.find(1, pos, end) == -1:
+                    hits.append((pos, end, to_name[surface]))
+                    taken[pos:end] = b"\x01" * n
+        hits.sort()
+        return hits
+
+    def _occurrences_in(self, text: str) -> dict[str, list[int]]:
+        """surface -> start of each occurrence in ``text`` (searched on from the end of the last
+        one), longest surface first."""
+        occurrences: dict[str, list[int]] = {}
         for surface in self.surfaces:
             pos = text.find(surface)
             while pos != -1:
-                end = pos + len(surface)
-                if pos not in para.mask and taken.find(1, pos, end) == -1:
-                    hits.append((pos, end, self.registry.surface_to_name[surface]))
-                    taken[pos:end] = b"\x01" * (end - pos)
-                pos = text.find(surface, end)
-        hits.sort()
-        return hits
+                occurrences.setdefault(surface, []).append(pos)
+                pos = text.find(surface, pos + len(surface))
+        return occurrences
+
+    def _body_occurrences(self) -> dict[int, dict[str, list[int]]] | None:
+        """``_occurrences_in`` of every paragraph, by block, from one search of the paragraphs
+        joined (most paragraphs name few of the people, so searching each for every name is
+        mostly wasted); None when a surface holds the joining newline."""
+        if any("\n" in surface for surface in self.surfaces):
+            return None
+        offsets: list[int] = []
+        index: list[int] = []
+        parts: list[str] = []
+        at = 0
+        for i, block in enumerate(self.article.blocks):
+            if block.kind == PARAGRAPH:
+                offsets.append(at)
+                index.append(i)
+                parts.append(block.text)
+                at += len(block.text) + 1
+        body = "\n".join(parts)
+        by_block: dict[int, dict[str, list[int]]] = {}
+        for surface in self.surfaces:
+            pos = body.find(surface)
+            while pos != -1:
+                k = bisect.bisect_right(offsets, pos) - 1
+                by_block.setdefault(index[k], {}).setdefault(surface, []).append(pos - offsets[k])
+                pos = body.find(surface, pos + len(surface))
+        return by_block
 
     def _subject(self, para: _Para, hits, start: int, end: int) -> tuple[int, str] | None:
         """The first person in [start, end) who is not an object or a modifier."""
         text = para.text
+        free = self.hit_free
         for k in range(bisect.bisect_left(self.hit_starts, start), len(hits)):
             s, e, name = hits[k]
             if e > end:
                 break
-            if s > 0 and text[s - 1] in OBJECT_MARKERS:
-                continue
-            if MODIFIER_AFTER_RE.match(text[e:e + 40]):
+            ok = free[k]
+            if ok is None:  # the same for every clause: tested once per paragraph
+                ok = free[k] = not ((s > 0 and text[s - 1] in OBJECT_MARKERS)
+                                    or MODIFIER_AFTER_RE.match(text, e, e + 40))
+            if not ok:
                 continue
             # 向中國國家主席習近平指責: a role after 向/對/被 still makes an object.
             lead = OBJECT_ROLE_RE.search(text, max(start, s - ROLE_MAX_CHARS), s)
@@ -1202,9 +1345,10 @@ class _Reader:
 
     def _events(self, para: _Para, block: int, hits, sent: tuple[int, int],
                 para_last: str | None, quotes: list[_Span],
-                inner_verbs: list[int]) -> list[_Event]:
+                inner_verbs: list[int], has_colon: bool) -> list[_Event]:
         """The reporting events of one sentence; ``inner_verbs`` receives the ends of the verbs
-        that stand inside someone else's reported words."""
+        that stand inside someone else's reported words; ``has_colon``: the paragraph holds a
+        colon."""
         text = para.text
         s_start, s_end = sent
         events: list[_Event] = []
@@ -1213,15 +1357,17 @@ class _Reader:
         if verbs:
             starts = para.verb_starts
             verbs = verbs[bisect.bisect_left(starts, s_start):bisect.bisect_left(starts, s_end)]
-        if not verbs and not para.spans:
+        if not verbs and not (para.spans and has_colon):
             return events  # no verb, and no quote for a name and a colon to open
         verbs = list(verbs)
         # 杨子立：“…”: a name and a colon before a quote speak without a verb.
-        for m in NAME_COLON_QUOTE_RE.finditer(text, s_start, s_end):
+        for m in NAME_COLON_QUOTE_RE.finditer(text, s_start, s_end) if has_colon else ():
             colon = m.start()
             if colon in para.mask:
                 continue
             cs = self._clause_start(para, colon, s_start)
+            if self.hit_by_end is None:
+                self.hit_by_end = {h[1]: h for h in hits}
             hit = self.hit_by_end.get(colon)
             if hit and hit[0] >= cs:
                 role = text[cs:hit[0]].strip(SPACES)
@@ -1229,6 +1375,7 @@ class _Reader:
                     verbs.append([colon, colon + 1])
         verbs.sort()
         closes = [sp.close for sp in quotes]
+        breaks = para.breaks
         last_quote_end = -1
         for vs, ve in verbs:
             # A quote of someone's words closing between the previous event and this verb
@@ -1239,9 +1386,10 @@ class _Reader:
             if blocked_until_quote and not QUOTE_OPEN_RE.match(text, ve):
                 inner_verbs.append(ve)
                 continue  # X写道，Y说…: Y's words are part of X's (unless Y opens a quote)
-            cs = self._clause_start(para, vs, s_start)
+            i = bisect.bisect_left(breaks, vs) - 1
+            cs = max(s_start, breaks[i] + 1) if i >= 0 else s_start  # ``_clause_start``
             pre = text[cs:vs]
-            stripped = CONNECTOR_RE.sub("", pre)
+            stripped = CONNECTOR_RE.sub("", pre) if ROLE_LEAD_RE.match(pre) else pre
             offset = cs + (len(pre) - len(stripped))
             if BACKGROUND_RE.match(stripped):
                 continue
@@ -1252,7 +1400,7 @@ class _Reader:
             after = text[ve:ve + 3].lstrip(SPACES)
             introduces = bool(QUOTE_INTRO_RE.match(text, ve))
             content_start = ve + (1 if after[:1] in "：:，," else 0)
-            if LISTENER_VERB_RE.fullmatch(text[vs:ve]):
+            if LISTENER_VERB_RE.fullmatch(text, vs, ve):
                 comma = text.find("，", ve, ve + LISTENER_MAX_CHARS + 1)
                 if comma != -1:
                     content_start = comma + 1  # 告诉记者，…: the listener is not the content
@@ -1298,15 +1446,24 @@ class _Reader:
     def read_paragraph(self, block: int, text: str, prev_last: str | None,
                        prev_last_kind: str) -> tuple[str | None, str]:
         para = _analyse_structure(text)
-        hits = self._person_hits(para)
+        hits = self._person_hits(para, block)
         self.hits_by_block[block] = hits
-        if not hits and not para.spans and not para.verbs:
+        quiet = not hits and not para.spans
+        if quiet and self.voc.verb_re.search(text):
+            if not para.ready:
+                para._structure()
+            quiet = not para.verbs
+        if quiet:
             # No quote, no reporting verb, no person (so no sentence subject, no interview and
             # no quote left open): nothing here speaks or changes what the next paragraph reads.
             self.open_quote = None
             return None, "person"
+        if not para.ready:
+            para._structure()
         self.hit_starts = [h[0] for h in hits]
-        self.hit_by_end = {h[1]: h for h in hits}
+        # Per hit: neither an object nor a modifier (``_subject``), once tested.
+        self.hit_free: list[bool | None] = [None] * len(hits)
+        self.hit_by_end = None
         para_last: str | None = None
         para_last_kind = "person"
         # A quote left open at the end of the previous paragraph goes on in this one when it
@@ -1326,16 +1483,29 @@ class _Reader:
                 self.open_quote = carried
         spans = para.spans
         org_spans = self.org_spans_by_block.get(block, frozenset())
+        verb_starts = para.verb_starts
+        span_opens = [sp.open for sp in spans]
+        # A sentence without a verb has events only from a name and a colon before a quote.
+        has_colon = "：" in text or ":" in text
+        colon_quotes = bool(spans) and has_colon
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
-            first = self._subject(para, hits, s_start, s_end)
+            first = self._subject(para, hits, s_start, s_end) if hits else None
             if first:
                 self.sentence_subjects.append((block, first[0], first[1]))
-            quotes = [sp for sp in spans if s_start <= sp.open < s_end and sp is not continued
+            # The spans opening in the sentence (they are in order: no scan of all of them).
+            quotes = [sp for sp in spans[bisect.bisect_left(span_opens, s_start):
+                                         bisect.bisect_left(span_opens, s_end)]
+                      if sp is not continued
                       and not _is_term(text, sp, self.counts, self.term_names, org_spans)
                       ] if spans else []
             inner_verbs: list[int] = []
-            events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs)
+            if colon_quotes or bisect.bisect_left(verb_starts, s_start) != \
+                    bisect.bisect_left(verb_starts, s_end):
+                events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs,
+                                      has_colon)
+            else:
+                events = []
             # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
             # reported words belongs to that inner speaker, not to the one reporting.
             if inner_verbs and quotes:
@@ -1350,7 +1520,7 @@ class _Reader:
                     ev.got_quote = True
                     self._add_quote(ev.speaker, ev.kind, text, sp, block)
                 direct_speakers = {e.speaker for e in events if e.got_quote}
-                last_quote = max((sp.close for sp in quotes), default=-1)
+                last_quote = quotes[-1].close if quotes else -1  # spans are in order
                 for k, ev in enumerate(events):
                     if ev.got_quote:
                         continue
@@ -1451,28 +1621,34 @@ def _verb_spans(para: _Para, start: int, end: int) -> list[list[int]]:
     (报道称, 表示说), without the words they are part of (据说, 分析师, 称为)."""
     voc = _vocab()
     text = para.text
+    n = len(text)
+    mask = para.mask
+    masked = bool(mask.starts)
+    not_before, not_after, strict = voc.verb_not_before, voc.verb_not_after, voc.verb_strict
     verbs: list[list[int]] = []
     lone: list[bool] = []  # the span is one strict verb
     for m in voc.verb_re.finditer(text, start, end):
-        if m.start() in para.mask:
+        vs, ve = m.span()
+        if masked and vs in mask:
             continue
-        form = m.group(0)
-        prev = text[m.start() - 1] if m.start() > 0 else ""
-        nxt = text[m.end()] if m.end() < len(text) else ""
-        if prev and (prev in VERB_NEVER_AFTER or prev in voc.verb_not_before.get(form, "")):
+        form = m.group()
+        if vs:
+            prev = text[vs - 1]
+            if prev in VERB_NEVER_AFTER or prev in not_before.get(form, ""):
+                continue
+        if ve < n and text[ve] in not_after.get(form, ""):
             continue
-        if nxt and nxt in voc.verb_not_after.get(form, ""):
-            continue
-        if verbs and verbs[-1][1] == m.start():
-            verbs[-1][1] = m.end()
-            lone.pop()
-            lone.append(False)
+        if verbs and verbs[-1][1] == vs:
+            verbs[-1][1] = ve
+            lone[-1] = False
         else:
-            verbs.append([m.start(), m.end()])
-            lone.append(form in voc.verb_strict)
+            verbs.append([vs, ve])
+            lone.append(form in strict)
     # A strict verb alone reports speech only before a comma, a colon or a quote.
-    return [v for v, strict in zip(verbs, lone)
-            if not strict or (v[1] < len(text) and text[v[1]] in STRICT_VERB_FOLLOWERS)]
+    if True not in lone:
+        return verbs
+    return [v for v, alone in zip(verbs, lone)
+            if not alone or (v[1] < n and text[v[1]] in STRICT_VERB_FOLLOWERS)]
 
 
 def _role_before(text: str, pos: int, others=()) -> str | None:
@@ -1481,6 +1657,8 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     if pos == 0 or text[pos - 1] in ROLE_NEVER_AFTER:
         return None  # the name opens its clause: nothing before it to read
     para = _analyse_structure(text)
+    if not para.ready:
+        para._structure()
     i = bisect.bisect_left(para.role_breaks, pos) - 1
     start = para.role_breaks[i] + 1 if i >= 0 else 0
     # A speech quote (not a short term such as 「太平洋島國論壇」) before the name also starts it.
@@ -1499,12 +1677,14 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     previous = None
     while role != previous:
         previous = role
-        role = ROLE_LEADING_PAREN_RE.sub("", role.strip(SPACES + "、"))
-        role = CONNECTOR_RE.sub("", role)
-        role = ROLE_LEADING_TIME_RE.sub("", role)
-        role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
-        role = ROLE_LEADING_SOURCE_RE.sub("", role)
-        role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
+        role = role.strip(SPACES + "、")
+        if ROLE_LEAD_RE.match(role):  # else none of these strips anything
+            role = ROLE_LEADING_PAREN_RE.sub("", role)
+            role = CONNECTOR_RE.sub("", role)
+            role = ROLE_LEADING_TIME_RE.sub("", role)
+            role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
+            role = ROLE_LEADING_SOURCE_RE.sub("", role)
+            role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
         cut = OBJECT_ROLE_RE.search(role)
         if role.startswith(("在", "於", "于")):  # 在马尼拉与菲律宾国防部长: an adverbial
             cut = ROLE_CUT_RE.search(role) or cut
@@ -1524,7 +1704,7 @@ def _ends_with_title(role: str) -> bool:
 
 
 def _post_title(text: str, end: int) -> str | None:
-    m = _vocab().post_title_re.match(text[end:end + 30])
+    m = _vocab().post_title_re.match(text, end, end + 30)
     return m.group("title") if m else None
 
 
@@ -1565,9 +1745,12 @@ def _profile(article: Article, registry: _Registry, name: str,
         hits = hits_by_block[block]
         text = article.blocks[block].text
         pos, end, _ = hits[i]
-        # Other people just before this mention (the role cannot reach back past them).
-        others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name]
-        role = _role_before(text, pos, others)
+        if pos == 0 or text[pos - 1] in ROLE_NEVER_AFTER:
+            role = None  # (``_role_before``'s first test, before the others are gathered)
+        else:
+            # Other people just before this mention (the role cannot reach back past them).
+            others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name]
+            role = _role_before(text, pos, others)
         post = _post_title(text, end)
         if role and post and not _ends_with_title(role):
             role = role + post  # 来自威斯康辛州的加拉格尔众议员, 南台科技大學朱岳中助理教授
@@ -1578,7 +1761,8 @@ def _profile(article: Article, registry: _Registry, name: str,
         if role:
             roles.append(role)
         # “…”布萊恩·利斯頓說，他是…公司的研究員: a role written after the words.
-        appo = APPOSITIVE_RE.match(text, end)
+        appo = APPOSITIVE_RE.match(text, end) \
+            if APPOSITIVE_VERB_START_RE.search(text, end, end + 17) else None
         if appo and (_ends_with_title(appo.group(1)) or PERSON_NOUN_END_RE.search(appo.group(1))):
             roles.append(appo.group(1))
         appo = COMMA_APPOSITIVE_RE.match(text, end)
@@ -1634,10 +1818,10 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     ``speaker`` is the Simplified canonical name (the entity stage's name when it knows the
     person); the form the article writes (習近平) leads the ``aliases`` when it differs."""
     _analyse_structure.cache_clear()
-    people: list[Mention] = []
-    others: list[Mention] = []
-    for m in mentions or ():
-        (people if m.type == "person" else others).append(m)
+    if not isinstance(mentions, list):
+        mentions = list(mentions or ())
+    people = [m for m in mentions if m.type == "person"]
+    others = [m for m in mentions if m.type != "person"]
     written = _written_names(people)
     by_written = {w: name for name, w in written.items()}
     reader = _Reader(article, [Mention(written[m.name], m.type, m.surface, m.block, m.start, m.end)
