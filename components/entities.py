@@ -42,13 +42,14 @@ rules on the private jieba POSTokenizer (the reference the tests compare against
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
@@ -66,6 +67,7 @@ GENERIC_ORG_FILE = "orgs_generic.txt"
 ALIAS_FILE = "aliases.txt"
 
 DOTS = "·•‧・"
+DOT_CHARS = frozenset(DOTS)
 # Longest run of transliteration characters read as one foreign name (before or after a cue).
 TRANSLIT_RUN_LIMIT = 16
 # A Latin name in parentheses right after a Chinese name: 米勒（Matthew Miller）.
@@ -96,6 +98,7 @@ ABBR_SUFFIXES = set("军方媒籍企商资侨")
 # Numerals that may follow a country compound inside one jieba token: 朝俄二国, 中美两国.
 COMPOUND_TAIL = set("两二三四五双各")
 LIST_JOINERS = "跟和与及同"
+LIST_COMMA = "、"  # between the forms of such a list
 # Characters that end a Chinese given name candidate (function words, verbs that follow names).
 NAME_STOP_CHARS = set("说称表指认强在的了是和与也则等曾对于将已又还就及、，。：；！？“”「」（）() "
                       "今昨日月年向把被让给从到跟同并都更再才")
@@ -153,7 +156,9 @@ ORG_QUANTIFIERS = {"大量", "大批", "许多", "很多", "不少", "众多", "
 # Conjunctions inside the name of a government body after a place: 深圳市住房和建设局.
 ORG_JOINERS = {"和", "与", "及"}
 # A count before an organisation suffix in one token (两大党, 三家公司, 各政府).
-ORG_COUNT_STEM_RE = re.compile(r"^[一二两三四五六七八九十几多各数]+[大个家所间]?$")
+ORG_COUNT_CHARS = "一二两三四五六七八九十几多各数"
+ORG_COUNT_STEM_RE = re.compile(r"^[%s]+[大个家所间]?$" % ORG_COUNT_CHARS)
+ORG_COUNT_FIRST = frozenset(ORG_COUNT_CHARS)  # (a cheap test before the pattern)
 # Verbs that name a body's field inside its name (中央选举委员会, 国家发展研究院); jieba tags
 # them v, so they count as modifiers only after a noun (not 他批评委员会).
 ORG_VERB_MODIFIERS = {"选举", "研究", "发展", "改革", "规划", "监督", "管理", "审计", "救援",
@@ -195,6 +200,7 @@ PAREN_GROUP_RE = re.compile(r"[（(][^（）()]*[）)]")
 # A news-agency dateline naming its reporter: （中央社记者王小明台北26日电）. The name right after
 # 记者 is staff; the agency and the place in it are still mentions.
 DATELINE_WORDS = ("记者", "特派员")
+NO_REPORTERS: frozenset[int] = frozenset()
 DATELINE_RE = re.compile(r"[（(][^（）()]{0,40}?(?:%s)(?=[^（）()]{2,40}?"
                          r"(?:电|报导|报道|专电|连线)[）)])" % "|".join(DATELINE_WORDS))
 
@@ -305,7 +311,7 @@ def lexicon() -> Lexicon:
         re.escape("".join(sorted(ABBR_PREFIXES))), re.escape(p_forms),
         re.escape(s_forms), re.escape("".join(sorted(ABBR_SUFFIXES)))))
     chars = re.escape("".join(lx.abbr))
-    lx.abbr_list_re = re.compile(r"[%s](?:、[%s]?[%s])+" % (chars, LIST_JOINERS, chars))
+    lx.abbr_list_re = re.compile(r"[%s](?:%s[%s]?[%s])+" % (chars, LIST_COMMA, LIST_JOINERS, chars))
     lx.org_suffixes = sorted((tuple(l.split()) for l in _lines("org_suffixes.txt")),
                              key=lambda p: len(p[0]), reverse=True)
     lx.org_false_tails = set(_lines("org_false_tails.txt"))
@@ -430,13 +436,11 @@ WORD = itemgetter(0)  # the word of a token or of a (word, tag) pair
 TAG = itemgetter(1)  # the tag of a token or of a (word, tag) pair
 
 
-@dataclass(slots=True)
-class Cand:
-    start: int
-    end: int
-    type: str
-    key: str  # Simplified canonical (before article-level merging)
-    prio: int  # higher wins among candidates of the same length
+# A candidate is a plain tuple (start, end, type, key, prio): ``key`` is the Simplified
+# canonical name (before article-level merging), ``prio`` decides among candidates of the same
+# length (higher wins). A tuple is built in C: an article has a hundred or more of them.
+Cand = tuple
+C_START, C_END, C_TYPE, C_KEY, C_PRIO = range(5)
 
 
 # A token is a plain tuple (word, tag, start, end): a block's tokens are built without a Python
@@ -455,16 +459,58 @@ def jieba_tag(text: str) -> list[tuple[str, str]]:
     return [(p.word, p.flag) for p in _jieba_postokenizer().cut(text)]
 
 
+# rjieba's tag of a word depends on the word alone (its dictionary tag, else eng, m or x by its
+# characters), and its words are those of its plain cut: the production tagger cuts (cheaper
+# than tagging: no pair per word) and reads each word's tag from this table, filled from the
+# tagger itself the first time a word is seen (words recur: remembered; cleared when full).
+RJIEBA_TAGS: dict[str, str] = {}
+# New words of one text tagged one by one (about 10 us each the first time); with more, the
+# whole text is tagged (a text of unseen words costs at most one more cut than tagging it).
+NEW_WORDS_ALONE = 24
+
+
+def _rjieba_words_tags(text: str) -> tuple[list[str], list[str]]:
+    """The words of ``rjieba_tag(text)`` and their tags, as two lists."""
+    tok = tokenizer()
+    words = tok.cut(text, True)
+    tag_of = RJIEBA_TAGS
+    try:
+        return words, list(map(tag_of.__getitem__, words))
+    except KeyError:
+        pass
+    new = set(words).difference(tag_of)
+    if len(tag_of) + len(new) > WORD_FLAGS_MAX:
+        tag_of.clear()
+    if len(new) <= NEW_WORDS_ALONE:
+        for word in new:
+            alone = tok.tag(word, True)
+            if len(alone) != 1 or alone[0][0] != word:
+                break  # cut otherwise on its own (a few words the HMM glued): tag the text
+            tag_of[word] = sys.intern(alone[0][1])
+        else:
+            try:
+                return words, list(map(tag_of.__getitem__, words))
+            except KeyError:
+                pass  # (the table was cleared meanwhile)
+    pairs = tok.tag(text, True)
+    if len(new) <= WORD_FLAGS_MAX:
+        tag_of.update(pairs)
+    return list(map(WORD, pairs)), list(map(TAG, pairs))
+
+
 def _tokens(text: str, tag_fn=None, pairs=None):
     """(tokens, their starts, their ends, their words, their tags) of a text (``pairs``: its
     (word, tag) list when already tagged)."""
-    if pairs is None:
-        pairs = tag_fn(text)
-    if not pairs:
+    if pairs is None and tag_fn is rjieba_tag:
+        words, tags = _rjieba_words_tags(text)
+    else:
+        if pairs is None:
+            pairs = tag_fn(text)
+        # (two passes of itemgetter, not zip(*pairs): that makes an iterator object per token)
+        words = list(map(WORD, pairs))
+        tags = list(map(TAG, pairs))
+    if not words:
         return [], [], [], [], []
-    # (two passes of itemgetter, not zip(*pairs): that makes an iterator object per token)
-    words = list(map(WORD, pairs))
-    tags = list(map(TAG, pairs))
     ends = list(accumulate(map(len, words)))
     starts = [0]
     starts += ends[:-1]
@@ -555,6 +601,33 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
+def _has_name_char(word: str) -> bool:
+    """Whether a word has a Chinese character, a letter or a digit."""
+    if len(word) <= MAX_NAME_LEN:
+        return _short_has_name_char(word)  # (short words recur: remembered)
+    return any(_is_cjk(ch) or ch.isalnum() for ch in word)
+
+
+@lru_cache(maxsize=65536)
+def _short_has_name_char(word: str) -> bool:
+    return any(_is_cjk(ch) or ch.isalnum() for ch in word)
+
+
+def _known_head(head: str) -> bool:
+    """Whether a head starts with a known name of 2 characters or more and not the whole of it
+    (中国外交部 as one jieba token: its head starts with a known place or organisation)."""
+    if len(head) <= MAX_NAME_LEN:
+        return _short_known_head(head)  # (short words recur: remembered)
+    known = lexicon().known
+    return any(head[:j] in known for j in range(len(head) - 1, 1, -1))
+
+
+@lru_cache(maxsize=65536)
+def _short_known_head(head: str) -> bool:
+    known = lexicon().known
+    return any(head[:j] in known for j in range(len(head) - 1, 1, -1))
+
+
 def _translit_run_from(text: str, pos: int, lx: Lexicon) -> int:
     """End of the run of transliteration characters (and name dots/hyphens) starting at pos:
     at most TRANSLIT_RUN_LIMIT characters, a dot or hyphen only between two of them."""
@@ -587,7 +660,7 @@ def _valid_person(name: str) -> bool:
         return False
     if any(not (_is_cjk(ch) or ch in DOTS or ch == "-") for ch in name):
         return False
-    if _org_suffix(name) and len(name) > 3 and not all(ch in lx.translit for ch in name):
+    if _org_suffix(name) and len(name) > 3 and not lx.translit.issuperset(name):
         return False
     return True
 
@@ -632,7 +705,7 @@ class BlockAnalyser:
 
     def add(self, start, end, type_, key, prio):
         if end > start:
-            self.cands.append(Cand(start, end, type_, key, prio))
+            self.cands.append((start, end, type_, key, prio))
 
     # -- places and organisations from the dictionaries
     def dictionary_matches(self):
@@ -644,11 +717,11 @@ class BlockAnalyser:
                 continue
             hit = known.get(word)
             if hit:
-                append(Cand(start, end, hit[1], hit[0], 5))
+                append((start, end, hit[1], hit[0], 5))
                 dict_ends[start] = end
             elif 3 <= end - start <= MAX_NAME_LEN:
                 for i, j, h in _known_parts(word):
-                    append(Cand(start + i, start + j, h[1], h[0], 4))
+                    append((start + i, start + j, h[1], h[0], 4))
                     dict_ends[start + i] = start + j
 
     def place_compounds(self):
@@ -704,8 +777,8 @@ class BlockAnalyser:
                     i = j
                     continue
             i += 1
-        # Lists: 中、朝、俄 / 美、日、韩 / 跟俄、跟朝.
-        for m in lx.abbr_list_re.finditer(text):
+        # Lists: 中、朝、俄 / 美、日、韩 / 跟俄、跟朝 (only where there is an enumeration comma).
+        for m in lx.abbr_list_re.finditer(text) if LIST_COMMA in text else ():
             chars = [(m.start() + k, c) for k, c in enumerate(m.group()) if c in lx.abbr]
             if len({c for _, c in chars}) < 2:
                 continue
@@ -775,7 +848,8 @@ class BlockAnalyser:
                 if not hit:
                     continue
             suf, cls = hit if hit else (t[0], "place")
-            if ORG_COUNT_STEM_RE.match(t[0][: len(t[0]) - len(suf)]):
+            stem = t[0][: len(t[0]) - len(suf)]
+            if stem[:1] in ORG_COUNT_FIRST and ORG_COUNT_STEM_RE.match(stem):
                 continue  # 两大党, 各政府: a count of bodies, not one body's name
             if generic:
                 cls = "place"
@@ -812,21 +886,24 @@ class BlockAnalyser:
                 ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
                     (p[1] == "ns" and len(p[0]) == 1) or \
                     (p[0] in ORG_VERB_MODIFIERS and j > 0 and toks[j - 1][1] in ORG_MOD_TAGS)
-                if not ok_tag or not any(_is_cjk(ch) or ch.isalnum() for ch in p[0]):
+                if not ok_tag or not _has_name_char(p[0]):
                     break
-                if len(p[0]) == 1 and not (mods and all(
-                        ch in lx.translit for ch in mods[0][0])):
+                if len(p[0]) == 1 and not (mods and lx.translit.issuperset(mods[0][0])):
                     break  # 美 + 拉尼西亚 is one name; 朝 + 联合会 (中、俄、朝联合会) is not
                 mods.insert(0, p)
                 if p[0] in lx.known and lx.known[p[0]][1] == PLACE:
                     break  # a place starts the name: 台湾观光局, 中国外交部
                 j -= 1
             # A joiner belongs to the name only after a place (深圳市住房和建设局).
-            joiner = next((k for k, m in enumerate(mods) if m[0] in ORG_JOINERS), None)
+            joiner = None
+            for k, m in enumerate(mods):
+                if m[0] in ORG_JOINERS:
+                    joiner = k
+                    break
             if joiner is not None and not (self._place_head(mods[0][0]) or mods[0][1] == "ns"):
                 mods = mods[joiner + 1:]
             # Drop leading modifiers that are generic words until a proper one leads.
-            while mods and not self._specific(mods[0]) and cls != "loose":
+            while mods and cls != "loose" and not self._specific(mods[0]):
                 mods.pop(0)
             if cls == "place":
                 if mods and mods[0][0] in lx.known and lx.known[mods[0][0]][1] == PLACE:
@@ -877,9 +954,7 @@ class BlockAnalyser:
         hit = self.lx.known.get(head)
         return bool(hit) and hit[1] == PLACE
 
-    def _known_head(self, head: str) -> bool:
-        """中国外交部 as one jieba token: its head starts with a known place or organisation."""
-        return any(head[:j] in self.lx.known for j in range(len(head) - 1, 1, -1))
+    _known_head = staticmethod(_known_head)  # (see the function)
 
     def _specific(self, tok: Token) -> bool:
         lx = self.lx
@@ -888,7 +963,7 @@ class BlockAnalyser:
         if tok[1] in ("nz", "nt", "ns", "nr", "nrt", "nrfg", "j", "eng") and \
                 tok[0] not in lx.not_entities:
             return True
-        return len(tok[0]) >= 2 and all(ch in lx.translit for ch in tok[0])
+        return len(tok[0]) >= 2 and lx.translit.issuperset(tok[0])
 
     def platform_x(self):
         """在社交平台X上, 在X上写道: the platform X (formerly Twitter), never a bare letter."""
@@ -931,21 +1006,22 @@ class BlockAnalyser:
     # -- people
     def _name_after(self, pos: int) -> int | None:
         """End of a person name starting at pos (right after a title), or None."""
-        lx, text = self.lx, self.text
+        lx, text, ends = self.lx, self.text, self.ends
         n = len(text)
-        if pos >= n or not _is_cjk(text[pos]):
+        if pos >= n or not "\u3400" <= text[pos] <= "\u9fff":
             return None
-        run_end = _translit_run_from(text, pos, lx)
-        while run_end > pos and run_end not in self.ends and run_end < n:
+        run = lx.translit_run_re.match(text, pos)  # (_translit_run_from)
+        run_end = run.end() if run else pos
+        while run_end > pos and run_end not in ends and run_end < n:
             run_end -= 1  # a run ends where a word ends (库克 + 本周, not 库克本)
         while run_end > pos and (text[run_end - 1] in DOTS or text[run_end - 1] == "-"):
             run_end -= 1
-        if run_end - pos >= 4 or DOT_RE.search(text, pos, run_end):
+        if run_end - pos >= 4 or run_end - pos >= 2 and DOT_RE.search(text, pos, run_end):
             return run_end
         tok = self.starts.get(pos)
         if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
             end = tok[3]
-            if all(ch in lx.translit for ch in tok[0]) and run_end in self.ends:
+            if lx.translit.issuperset(tok[0]) and run_end in self.ends:
                 end = max(end, run_end)  # 梅/拉尼/娅 cut apart by jieba
             nxt = self.starts.get(end)
             if tok[0] in lx.double_surnames and nxt and len(nxt[0]) == 2 and \
@@ -1007,7 +1083,7 @@ class BlockAnalyser:
     def _trim_name_end(self, s: int, e: int) -> int:
         """朱立伦则 → 朱立伦: drop function characters jieba glued to a Chinese name."""
         name = self.text[s:e]
-        if all(ch in self.lx.translit for ch in name):
+        if self.lx.translit.issuperset(name):
             return e
         while e - s > 2 and self.text[e - 1] in BEFORE_VERB_WORDS:
             e -= 1
@@ -1048,15 +1124,18 @@ class BlockAnalyser:
 
     def person_names(self):
         lx, text = self.lx, self.text
+        starts, last_end, cands = self.starts, self.last_end, self.cands
         # A title right before the name: 外交部发言人华春莹, 参议员科顿.
         for m in self._titles():
-            if not self.is_bound(m.end()) and not self._in_name_token(m.end()):
-                continue  # the title must end where jieba ends a word (总统府 is not 总统 + 府)
-            end = self._name_after(m.end())
+            s = m.end()
+            # the title must end where jieba ends a word (总统府 is not 总统 + 府): is_bound
+            if s not in starts and (s != last_end or not s) and not self._in_name_token(s):
+                continue
+            end = self._name_after(s)
             if end:
-                name = text[m.end():end]
+                name = text[s:end]
                 if _valid_person(name):
-                    self.add(m.end(), end, PERSON, name, 3)
+                    cands.append((s, end, PERSON, name, 3))
         # A surname and an honorific: 曾小姐, 林先生.
         for m in lx.after_re.finditer(text):
             if lx.titles_after[m.group()] == "honorific":
@@ -1083,25 +1162,28 @@ class BlockAnalyser:
                 if m.start() - s >= 2:
                     name = text[s:m.start()]
                     if _valid_person(name) and (tok and tok[1].startswith("nr")
-                                                     or all(c in lx.translit for c in name)):
+                                                     or lx.translit.issuperset(name)):
                         self.add(s, m.start(), PERSON, name, 2)
         # A reporting verb right after the name: 李奇岳说, 布朗表示.
+        ends_get, surnames = self.ends.get, lx.surnames
         for m in lx.speech_re.finditer(text):
             e = m.start()
-            tok = self.ends.get(e)
-            if tok and len(tok[0]) == 1 and _is_cjk(tok[0]) and \
+            tok = ends_get(e)
+            if tok is None:
+                continue  # no word ends right before the verb
+            if len(tok[0]) == 1 and "\u3400" <= tok[0] <= "\u9fff" and \
                     tok[0] not in BEFORE_VERB_WORDS:
-                prev = self.ends.get(tok[2])
+                prev = ends_get(tok[2])
                 if prev and prev[1].startswith("nr") and len(prev[0]) == 2 and \
-                        prev[0][0] in lx.surnames and _valid_person(text[prev[2]:e]):
+                        prev[0][0] in surnames and _valid_person(text[prev[2]:e]):
                     # 李家/超/表示, 严德/发/指出: jieba split the last character of the name off
                     self.add(prev[2], e, PERSON, text[prev[2]:e], 2)
                     continue
-            if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
+            if tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
                 name = tok[0]
-                if (name[0] in lx.surnames or name[:2] in lx.double_surnames or
-                        all(c in lx.translit for c in name)) and _valid_person(name):
-                    s = _translit_run_to(text, e, lx) if all(c in lx.translit for c in name) \
+                if (name[0] in surnames or name[:2] in lx.double_surnames or
+                        lx.translit.issuperset(name)) and _valid_person(name):
+                    s = _translit_run_to(text, e, lx) if lx.translit.issuperset(name) \
                         else tok[2]
                     s = self._trim_title(min(s, tok[2]), e)
                     e2 = self._trim_name_end(s, e)
@@ -1126,8 +1208,8 @@ class BlockAnalyser:
                     self.add(s, e, PERSON, text[s:e], 3)
         # Two names joined by 与/和 (赖清德与萧美琴): a name-tagged word right after a person
         # found with evidence is a person too.
-        for c in [c for c in self.cands if c.type == PERSON]:
-            e = c.end
+        for c in [c for c in self.cands if c[C_TYPE] == PERSON]:
+            e = c[C_END]
             if e < len(text) and text[e] in NAME_CONJUNCTIONS:
                 tok = self.starts.get(e + 1)
                 nxt = tok and self.starts.get(tok[3])
@@ -1138,17 +1220,17 @@ class BlockAnalyser:
                         (tok[0][0] in lx.surnames or tok[0][:2] in lx.double_surnames) and \
                         _valid_person(tok[0]):
                     self.add(tok[2], tok[3], PERSON, tok[0], 2)
-        # Dotted foreign names: 安东尼奥·法塔斯.
-        last_end = -1
-        for m in DOT_RE.finditer(text):
-            if m.start() < last_end:
+        # Dotted foreign names: 安东尼奥·法塔斯 (most texts have no dot: a substring test each).
+        read_to = -1
+        for m in DOT_RE.finditer(text) if any(map(text.__contains__, DOTS)) else ():
+            if m.start() < read_to:
                 continue  # a later dot of a name already read (艾丽西亚·加西亚·...)
             s = _translit_run_to(text, m.start(), lx)
             e = _translit_run_from(text, s, lx)
-            last_end = e
+            read_to = e
             s = self._trim_title(s, e)
             name = text[s:e]
-            if any(d in name for d in DOTS) and _valid_person(name):
+            if not DOT_CHARS.isdisjoint(name) and _valid_person(name):
                 self.add(s, e, PERSON, name, 3)
         # A Latin name in parentheses: 米勒（Matthew Miller）.
         for m in self.latin_re.finditer(text):
@@ -1157,7 +1239,7 @@ class BlockAnalyser:
             e = m.start()
             if e < 2 or not _is_cjk(text[e - 1]):
                 continue
-            if LATIN_NONPERSON.search(latin) or not self._latin_person(latin):
+            if not _latin_person_name(latin):
                 continue
             tok = self.ends.get(e)
             s = _translit_run_to(text, e, lx)
@@ -1195,6 +1277,13 @@ class BlockAnalyser:
         return self
 
 
+@lru_cache(maxsize=65536)
+def _latin_person_name(latin: str) -> bool:
+    """Whether a parenthesised Latin text (at most 120 characters) names a person (names
+    recur: remembered)."""
+    return not LATIN_NONPERSON.search(latin) and BlockAnalyser._latin_person(latin)
+
+
 def latin_alias(latin: str, type_: str) -> list[str]:
     """The alias(es) a parenthesised Latin text gives: "Sen. Tom Cotton, R-AR" -> Tom Cotton."""
     latin = latin.strip()
@@ -1203,6 +1292,12 @@ def latin_alias(latin: str, type_: str) -> list[str]:
         latin = LATIN_PERSON_PREFIX.sub("", latin)
         return [latin.split(",")[0].strip()] if latin else []
     return [p.strip() for p in latin.split(",") if len(p.strip()) >= 2]
+
+
+@lru_cache(maxsize=65536)
+def _latin_aliases(latin: str, type_: str) -> tuple[str, ...]:
+    """``latin_alias`` remembered (a parenthesised Latin name is short and recurs)."""
+    return tuple(latin_alias(latin, type_))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1231,31 +1326,44 @@ def _byline_spans(text: str, staff: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _select(cands: list[Cand]) -> list[Cand]:
-    """Longest match wins; among equal lengths the higher priority, then the earlier."""
+def _select(cands: list[Cand], span: int, prior=None) -> tuple[list[Cand], tuple]:
+    """Longest match wins; among equal lengths the higher priority, then the earlier.
+
+    ``span``: more than any candidate's start (the text's length + 1). Returns the chosen
+    candidates in text order and the selection order, which a later call over the same list
+    with candidates appended takes as ``prior``: only the new ones are sorted then (the two
+    sorted runs are merged in one pass), the same order as sorting all of them.
+    """
     if not cands:
-        return []
+        return [], ([], [])
     chosen: list[Cand] = []
-    span = max(map(CAND_END, cands))
+    append = chosen.append
     taken = bytearray(span)  # 1 where a chosen mention is (linear time)
     # The order (longer first, then higher priority, then earlier; ties in the order added, the
     # sort being stable) as one integer per candidate: cheaper to build and compare than a
     # tuple. Starts are below span and priorities below PRIO_RANGE, so the fields never mix.
-    keys = [((c.start - c.end) * PRIO_RANGE - c.prio) * span + c.start for c in cands]
-    for i in sorted(range(len(cands)), key=keys.__getitem__):
-        c = cands[i]
-        s, e = c.start, c.end
-        if taken.find(1, s, e) != -1:
+    keys, order = prior if prior else ([], [])
+    done = len(keys)
+    keys = keys + [((s - e) * PRIO_RANGE - prio) * span + s
+                   for s, e, _, _, prio in cands[done:]]
+    key_of = keys.__getitem__
+    new = sorted(range(done, len(cands)), key=key_of)
+    order = sorted(order + new, key=key_of) if order and new else order or new
+    for c in map(cands.__getitem__, order):
+        s, e = c[0], c[1]
+        # Candidates come longest first, so a chosen one that overlaps this one (no shorter
+        # than it) covers its first or its last character.
+        if taken[s] or taken[e - 1]:
             continue
-        chosen.append(c)
-        taken[s:e] = b"\x01" * (e - s)
-    chosen.sort(key=CAND_START)
-    return chosen
+        append(c)
+        taken[s:e] = MARKS[e - s] if e - s < len(MARKS) else b"\x01" * (e - s)
+    chosen.sort(key=C_START_OF)  # (chosen candidates never overlap: no two share a start)
+    return chosen, (keys, order)
 
 
 PRIO_RANGE = 16  # candidate priorities are 0..6
-CAND_START = attrgetter("start")
-CAND_END = attrgetter("end")
+MARKS = tuple(b"\x01" * n for n in range(64))  # _select's marks for a span of each length
+C_START_OF = itemgetter(C_START)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -1284,7 +1392,7 @@ def _simplify_all(texts: list[str]) -> list[str]:
         out = converter("t2s").convert(joined)
         if len(out) == len(joined):
             parts = out.split("\n")
-            if len(parts) == len(texts) and all(len(p) == len(t) for p, t in zip(parts, texts)):
+            if list(map(len, parts)) == list(map(len, texts)):
                 return parts
     return [to_simplified(t) for t in texts]
 
@@ -1324,9 +1432,7 @@ def _analyse(texts: list[str], lx: Lexicon, tag_fn):
     if texts and joined.count(SEGMENT_SEP) == len(texts) - 1 and "\r" not in joined:
         offsets = [0]
         offsets += accumulate(len(t) + 1 for t in texts[:-1])
-        # (the tagger's pairs are not kept: a thousand live tuples less during the analysis
-        # means fewer garbage-collector passes)
-        a = BlockAnalyser(joined, lx, tag_fn, tag_fn(joined), seg_starts=set(offsets))
+        a = BlockAnalyser(joined, lx, tag_fn, seg_starts=set(offsets))
         if a.toks and a.toks[-1][3] == len(joined) and all(
                 a.starts.get(o - 1, ("",))[0] == SEGMENT_SEP for o in offsets[1:]):
             return [a.run()], [(offsets, range(len(texts)))]
@@ -1340,12 +1446,18 @@ def _clip(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int
     return [(max(s, lo) - lo, min(e, hi) - lo) for s, e in spans if s < hi and e > lo]
 
 
-def _find_established(established: dict[str, tuple[str, str]], analysers) -> None:
-    """Adds a candidate wherever a name established with evidence occurs again."""
+def _find_established(established: dict[str, tuple[str, str]], analysers, first_pass) -> None:
+    """Adds a candidate wherever a name established with evidence occurs again.
+
+    Not where a candidate chosen in the first pass (``first_pass``: each analyser's) has the
+    same span: that one comes first in the selection order (same length, a higher priority),
+    and whatever overlaps it overlaps the new one, so the new one could never be chosen.
+    """
+    spans = [{c[C_START]: c[C_END] for c in chosen} for chosen in first_pass]
     for surface, (key, type_) in established.items():
         n = len(surface)
         latin = surface.isascii()
-        for a in analysers:
+        for a, chosen_end in zip(analysers, spans):
             text = a.text
             k = text.find(surface)
             while k >= 0:
@@ -1354,8 +1466,9 @@ def _find_established(established: dict[str, tuple[str, str]], analysers) -> Non
                 whole = not latin or not ((k > 0 and text[k - 1].isalnum()) or
                                           (e < len(text) and text[e].isalnum()))
                 # an organisation name ends where a word ends (not 中国外交部 in 中国外交部长)
-                if whole and (type_ != ORG or a.is_bound(k) and a.is_bound(e)):
-                    a.cands.append(Cand(k, e, type_, key, 0))  # (never empty)
+                if whole and (type_ != ORG or a.is_bound(k) and a.is_bound(e)) and \
+                        chosen_end.get(k) != e:
+                    a.cands.append((k, e, type_, key, 0))  # (never empty)
                 k = text.find(surface, k + 1)
 
 
@@ -1392,9 +1505,11 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
         else:
             masks = [[]] * n
         if any(w in all_text for w in DATELINE_WORDS):
-            reporters = [{m.end() for m in DATELINE_RE.finditer(s)} for s in simp]
+            # (a dateline is in brackets: a block without one has none)
+            reporters = [{m.end() for m in DATELINE_RE.finditer(s)}
+                         if "（" in s or "(" in s else NO_REPORTERS for s in simp]
         else:
-            reporters = [frozenset()] * n
+            reporters = [NO_REPORTERS] * n
         long_blocks: list[str] = []
     else:
         long_blocks = simp
@@ -1408,26 +1523,28 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             masks.append(_clip(mask, lo, hi) if lo or hi < len(s) else mask)
             reporters.append({r - lo for r in rep_ends if lo <= r < hi})
     analysers, unit_segs = _analyse(seg_text, lx, tag_fn)
-    first_pass = [_select(a.cands) for a in analysers]
+    selections = [_select(a.cands, len(a.text) + 1) for a in analysers]
+    first_pass = [chosen for chosen, _ in selections]
 
     # Names established with evidence anywhere in the article, found again everywhere.
     established: dict[str, tuple[str, str]] = {}
+    known = lx.known
     for a, chosen, (offs, index) in zip(analysers, first_pass, unit_segs):
-        for c in chosen:
-            if c.prio < 2 or (c.type != PERSON and c.type != ORG):
+        for cs, ce, type_, key, prio in chosen:
+            if prio < 2 or (type_ != PERSON and type_ != ORG):
                 continue
-            k = bisect_right(offs, c.start) - 1  # the segment the candidate is in
-            si, start, end = index[k], c.start - offs[k], c.end - offs[k]
+            k = bisect_right(offs, cs) - 1  # the segment the candidate is in
+            si, start, end = index[k], cs - offs[k], ce - offs[k]
             mask = masks[si]
             if start in reporters[si] or mask and any(start < e and ms < end for ms, e in mask):
                 continue
-            surface = a.text[c.start:c.end]
-            if surface not in lx.known and surface not in staff and \
+            surface = a.text[cs:ce]
+            if surface not in known and surface not in staff and \
                     len(established) < MAX_ESTABLISHED:
-                established.setdefault(surface, (c.key, c.type))
+                established.setdefault(surface, (key, type_))
     # Short forms of dotted foreign names: 法塔斯 for 安东尼奥·法塔斯.
     for surface, (key, type_) in list(established.items()):
-        if type_ == PERSON and any(d in surface for d in DOTS):
+        if type_ == PERSON and DOT_RE.search(surface):
             last = DOT_RE.split(surface)[-1]
             if len(last) >= 2:
                 established.setdefault(last, (key, PERSON))
@@ -1435,51 +1552,51 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     for a, chosen in zip(analysers, first_pass):
         if not a.latin:
             continue
-        ends = {c.end: c for c in chosen}
+        ends = {c[C_END]: c for c in chosen}
         for name_end, latin in a.latin:
             c = ends.get(name_end)
             if c is None:
                 continue
-            for alias in latin_alias(latin, c.type):
+            for alias in _latin_aliases(latin, c[C_TYPE]):
                 if alias and alias not in established and not alias.isdigit() and \
                         len(established) < 2 * MAX_ESTABLISHED:
-                    established[alias] = (c.key, c.type)
-    _find_established(established, analysers)
+                    established[alias] = (c[C_KEY], c[C_TYPE])
+    _find_established(established, analysers, first_pass)
 
     # The mentions: the key before merging, and (type, surface as written, block, [start, end)
     # in the block), the rest of the Mention's arguments in order.
     m_key: list[str] = []
     rows: list[tuple[str, str, int, int, int]] = []
     not_entities = lx.not_entities
-    for a, (offs, index) in zip(analysers, unit_segs):
+    for a, (offs, index), (_, prior) in zip(analysers, unit_segs, selections):
         at = a.text
-        for c in _select(a.cands):
-            cs, ce = c.start, c.end
-            k = bisect_right(offs, cs) - 1  # the segment the candidate is in
-            si, off = index[k], offs[k]
-            start, end = cs - off, ce - off
-            mask = masks[si]
-            if mask and any(start < e and ms < end for ms, e in mask):
+        # (the chosen candidates come in text order: the segment is looked up only when one
+        # starts past the end of the last one's)
+        seg_ends = offs[1:] + [len(at) + 1]
+        seg_end = -1
+        for cs, ce, type_, key, _ in _select(a.cands, len(at) + 1, prior)[0]:
+            if cs >= seg_end:
+                k = bisect_right(offs, cs) - 1  # the segment the candidate is in
+                si, off, seg_end = index[k], offs[k], seg_ends[k]
+                mask, reps = masks[si], reporters[si]
+                block, text = blocks[seg_block[si]]
+                shift = seg_base[si] - off  # from the analyser's text to the block's
+            if mask and any(cs - off < e and ms < ce - off for ms, e in mask):
                 continue
-            type_ = c.type
-            if type_ == PERSON and start in reporters[si]:
+            if type_ == PERSON and cs - off in reps:
                 continue
             surf_s = at[cs:ce]
-            if staff and (surf_s in staff or c.key in staff):
+            if staff and (surf_s in staff or key in staff):
                 continue
-            if surf_s in not_entities and end - start > 1:
+            if surf_s in not_entities and ce - cs > 1:
                 continue
-            base = seg_base[si]
-            start += base
-            end += base
-            block, text = blocks[seg_block[si]]
-            m_key.append(c.key)
-            rows.append((type_, text[start:end], block, start, end))
+            m_key.append(key)
+            rows.append((type_, text[cs + shift:ce + shift], block, cs + shift, ce + shift))
 
     # The name is the Simplified canonical key in either script (one referent, one name across
     # the archive); the article's own spelling is the surface and shows among the aliases.
     types = list(map(WORD, rows))
-    keys = _merge_keys(list(zip(m_key, types)))
+    keys = _merge_keys(m_key, types)
     keys = _merge_title_references(keys, types, rows, simp, blocks)
     # (the rows' columns as the constructor's positional arguments: no call per row in Python)
     return list(map(Mention, keys, *zip(*rows))) if rows else []
@@ -1492,51 +1609,47 @@ def _short_form_of(short: str, long: str, type_: str) -> bool:
     if type_ == ORG:
         return (long.endswith(short) and len(short) >= 2) or _abbreviates(short, long)
     if type_ == PERSON:
-        return any(d in long for d in DOTS) and re.split("[%s]" % DOTS, long)[-1] == short
+        return not DOT_CHARS.isdisjoint(long) and DOT_RE.split(long)[-1] == short
     if type_ == PLACE:
         return long.startswith(short) and long[len(short):] in ADMIN_SUFFIXES
     return False
 
 
-def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
+def _merge_keys(keys: list[str], types: list[str]) -> list[str]:
     """One key per referent, with short forms merged into the full name.
 
     A short form (外交部, 法塔斯, 陆委会, 云南) joins a longer name of the same type introduced
     earlier in the article; failing that, the only longer name it can be short for (a title
     often uses the short form first). A longer variant ending in an established short form
     (交通部观光局 when 观光局 stood for 台湾观光局) joins the same referent when its head is a
-    place or a government body.
+    place or a government body. (``keys`` and ``types``: the mentions', in order.)
     """
     lx = lexicon()
+    items = list(zip(keys, types))
     order = list(dict.fromkeys(items))
-    position = {k: i for i, k in enumerate(order)}
+    position = dict(zip(order, range(len(order))))
     # A short form shares its last character with the full name (外交部 / 中国外交部, 陆委会 /
     # 大陆委员会, 法塔斯 / 安东尼奥·法塔斯), a place its first (云南 / 云南省): only names in
     # the same group are compared, and only the first MAX_MERGE_NAMES of a group.
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    group_of = {}
     for k in order:
         key, type_ = k
-        group = groups.setdefault((type_, key[:1] if type_ == PLACE else key[-1:]), [])
-        group.append(k)
-        group_of[k] = group
+        groups.setdefault((type_, key[:1] if type_ == PLACE else key[-1:]), []).append(k)
     target: dict[tuple[str, str], str] = {}
-    for idx, k in enumerate(order):
-        key, type_ = k
-        group = group_of[k]
-        if len(group) > MAX_MERGE_NAMES:
-            if k not in group[:MAX_MERGE_NAMES]:
-                continue
-            group = group[:MAX_MERGE_NAMES]
+    for group in groups.values():
         if len(group) == 1:
-            continue  # only itself: no longer name to be short for
-        n = len(key)  # (a short form is shorter: most pairs end at the length test)
-        longer = [g for g in group if len(g[0]) > n and _short_form_of(key, g[0], type_)]
-        earlier = [g for g in longer if position[g] < idx]
-        if earlier:
-            target[k] = earlier[0][0]
-        elif len(longer) == 1:
-            target[k] = longer[0][0]
+            continue  # (most names: only itself, no longer name to be short for)
+        group = group[:MAX_MERGE_NAMES]
+        for k in group:
+            key, type_ = k
+            n = len(key)  # (a short form is shorter: most pairs end at the length test)
+            longer = [g for g in group if len(g[0]) > n and _short_form_of(key, g[0], type_)]
+            idx = position[k]
+            earlier = [g for g in longer if position[g] < idx]
+            if earlier:
+                target[k] = earlier[0][0]
+            elif len(longer) == 1:
+                target[k] = longer[0][0]
     # A family name of two characters on its own (田中 for 田中良平, 石破 for 石破茂) is the one
     # person of the article whose name starts with it (persons are grouped by their last
     # character above, so these are compared here).
@@ -1549,8 +1662,9 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
             if len(longer) == 1:
                 target[k] = longer[0]
     # Variants built on a short form: 交通部 + 观光局 → 台湾观光局 (the first such short form
-    # in the order the short forms were merged).
-    merged_at = {k: i for i, k in enumerate(target)}
+    # in the order the short forms were merged: the order of the names, then the variants in
+    # the order they merge).
+    merged_at = {k: position[k] for k in target}
     # (only an organisation merged as a short form can start such a chain)
     for key, type_ in order if any(t == ORG for _, t in target) else ():
         if type_ != ORG or (key, type_) in target:
@@ -1564,7 +1678,7 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
                 hit = lx.known.get(head)
                 if hit and (hit[1] == PLACE or head in lx.generic_orgs):
                     target[(key, type_)] = full
-                    merged_at[(key, type_)] = len(merged_at)
+                    merged_at[(key, type_)] = len(order) + len(merged_at)
                     break
 
     def resolve(k: tuple[str, str]) -> str:
@@ -1575,9 +1689,9 @@ def _merge_keys(items: list[tuple[str, str]]) -> list[str]:
         return k[0]
 
     if not target:
-        return [key for key, _ in items]
+        return keys
     resolved = {k: resolve(k) if k in target else k[0] for k in order}
-    return [resolved[k] for k in items]
+    return list(map(resolved.__getitem__, items))
 
 
 def _merge_title_references(keys: list[str], types: list[str], rows, simp: list[str],
@@ -1734,7 +1848,7 @@ def top_keywords(texts: list[str], k: int = 20, exclude=()) -> list[tuple[str, f
     words: list[str] = []
     for text in texts:
         a = BlockAnalyser(to_simplified(text or ""), lx).run()
-        spans = [(c.start, c.end) for c in _select(a.cands)]
+        spans = [c[:2] for c in _select(a.cands, len(a.text) + 1)[0]]
         skip.update(a.text[s:e] for s, e in spans)
         covered = set()
         for s_, e_ in spans:
