@@ -128,6 +128,8 @@ CONNECTOR_RE = re.compile(
 # A clause starting with these is background (when X said …), not reported speech.
 BACKGROUND_RE = re.compile(r"^(?:[当當](?![地局前然时時今中选選面场場年日天事权權政代])|每当|每當|随着|隨著|"
                            r"自从|自從|直到|等到|如果|若(?!干)|假如|一旦|即使)")
+# The first characters of BACKGROUND_RE's forms: a test before the pattern.
+BACKGROUND_FIRSTS = "当當每随隨自直等如若假一即"
 BACKGROUND_END_RE = re.compile(r"(?:之后|之後|以后|以後|后|後|之际|之際|时|時)$")
 # Being interviewed makes a person the speaker of the quotes that follow.
 INTERVIEW_RE = re.compile(r"接受[^，。；“”「」]{0,20}?(?:采访|採訪|访问|訪問|专访|專訪)|受访|受訪")
@@ -135,13 +137,17 @@ STRICT_VERB_FOLLOWERS = "，,：:“「『\"" + SPACES
 # A verb right after these is a noun (的警告, 所说, 被批评).
 VERB_NEVER_AFTER = "的所被"
 DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·‧•・．.][\u4e00-\u9fff]{1,8})+")
-NAME_DOT_RE = re.compile(r"(?<=[\u4e00-\u9fff])[·‧•・．.](?=[\u4e00-\u9fff])")
+# (The dot first and the character before it checked after, so that a scan looks for dots
+# only: a pattern that opens with a lookbehind is tried at every position.)
+NAME_DOT_RE = re.compile(r"[·‧•・．.](?<=[\u4e00-\u9fff][·‧•・．.])(?=[\u4e00-\u9fff])")
 # The two or three characters right before a colon (杨子立：“…”).
 NAME_BEFORE_COLON_RE = re.compile(r"[\u4e00-\u9fff]{2,3}$")
 NAME_COLON_QUOTE_RE = re.compile(r"[：:](?=[" + SPACES + r"]*[“「『﹁])")
 PRONOUN_RE = re.compile(r"^[他她](?![们們人的])")
 # Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
-ADDITIVE_RE = re.compile(r"[并並还還也又另再]")
+# Looked for among the first four characters of the clause before the verb, which also finds
+# them after a pronoun (他並說).
+ADDITIVE_CHARS = frozenset("并並还還也又另再")
 # Things after a name that show it is a modifier, not the subject (法盛（Natixis）的首席经济学家).
 MODIFIER_AFTER_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政府|當局|当局|政權|政权|团队|團隊|"
                                r"阵营|陣營|家族|内阁|內閣|时代|時代|任内|任內)")  # matched at a position
@@ -149,8 +155,6 @@ MODIFIER_AFTER_RE = re.compile(r"(?:（[^（）]*）|\([^()]*\))?(?:[的之]|政
 BACK_REFERENCE_TITLES = ("教授", "副教授", "博士", "老师", "主任", "部长", "局长", "议员", "参议员",
                          "众议员", "委员", "主席", "总统", "院长", "律师", "医生", "研究员", "主委",
                          "市长", "校长", "所长", "董事长", "总理", "首相", "大使", "牧师", "神父")
-# Up to this many surnames, a block is searched for them before its back-reference titles.
-BACK_REFERENCE_KEY_TESTS = 8
 # Forms of address that belong to a surname-only name (曾小姐, 林先生).
 ADDRESS_WORDS = ("先生", "小姐", "女士", "太太")
 # Their first characters: a cheap scan before the search for the words.
@@ -183,7 +187,6 @@ QUOTE_INTRO_RE = re.compile(r"[：:，,]?[" + SPACES + r"]*[“「『‘﹁\"]")
 # A verb that opens a quote of its own words (说：“ / 表示，“), not a quoted term (强调“美国优先”).
 QUOTE_OPEN_RE = re.compile(r"[：:，,][" + SPACES + r"]*[“「『‘﹁\"]")
 QUOTE_GAP_RE = re.compile(r"[\s：:，,\u3000]*")
-PRONOUN_ADDITIVE_RE = re.compile(r"[他她][并並还還也又]")
 LATIN_ALIAS_RE = re.compile(r"[（(]([%s][^（）()]{1,60})[)）]" % LATIN_LETTERS)
 # Titles whose kind depends on the body: the head of a research centre is an expert.
 AMBIGUOUS_TITLES = {"发言人", "發言人", "总监", "總監", "主任", "院长", "院長", "所长", "所長",
@@ -254,6 +257,7 @@ SOURCE_NAME_MAX_CHARS = 20
 SOURCE_LEAD_RE = re.compile(r"^(?:据|據|根据|根據|综合|綜合|有)")
 # Verbs whose object (the listener) comes before the reported words: 告诉记者，…
 LISTENER_VERB_RE = re.compile(r"告诉|告訴|告知|提醒|警告")
+LISTENER_VERB_FIRSTS = "告提警"
 LISTENER_MAX_CHARS = 10
 SOURCE_CUT_RE = re.compile(r"(?:在|於|于|今天|昨天|日前|近日|接受|对|對|向|也|还|還|则|則|曾|已|\d)")
 
@@ -580,93 +584,154 @@ class _Registry:
             person.aliases.append(alias)
 
 
-def _fallback_names(text: str) -> list[tuple[str, str | None]]:
-    """(name, Latin alias or None) found by regex in one paragraph."""
+@functools.lru_cache(maxsize=16384)
+def _titled_name(name: str) -> str | None:
+    """The name that a run of characters read after a title gives (a dotted one trimmed to
+    its transliteration), or None when it is not a person's name."""
+    if JOINER_RE.search(name):
+        name = _foreign_name(name)
+        if not name or len(name) < 3:
+            return None
+    if name[:1] not in _vocab().surnames and name[:1] in NAME_BAD_START:
+        return None  # 在較早前: not a name
+    if not _looks_nonperson(name) and _name_chars_ok(name) and not BACKGROUND_RE.match(name):
+        return name
+    return None
+
+
+def _fallback_names(texts: list[str]) -> list[tuple[str, str | None]]:
+    """(name, Latin alias or None) found by regex in the paragraphs ``texts``: those of the
+    first paragraph, then of the next, each paragraph's in the order of the rules below.
+
+    The paragraphs are read joined by newlines, so that each rule scans the article once
+    rather than once per paragraph; every match is read within its own paragraph (``endpos``
+    at the paragraph's end, lookbehinds at its start), and no match holds the newline."""
     voc = _vocab()
-    found: list[tuple[str, str | None]] = []
-    for t in voc.title_re.finditer(text):
-        if t.group(0) in NON_INTRODUCING_TITLES:
+    body = "\n".join(texts)
+    # [start, end) of each paragraph in the body.
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for text in texts:
+        starts.append(at)
+        at += len(text)
+        ends.append(at)
+        at += 1
+    last = len(texts) - 1
+    by_para: dict[int, list[tuple[str, str | None]]] = {}
+
+    def add(k: int, found: tuple[str, str | None]) -> None:
+        got = by_para.get(k)
+        if got is None:
+            by_para[k] = [found]
+        else:
+            got.append(found)
+
+    title_re = voc.title_re
+    title_firsts = _title_char_sets()[2]
+    name_after_title_re = voc.name_after_title_re
+    k = 0
+    for t in title_re.finditer(body):
+        ts, te = t.span()
+        while k < last and ts >= starts[k + 1]:
+            k += 1
+        pend = ends[k]
+        if te >= pend or t.group() in NON_INTRODUCING_TITLES:
+            continue  # (nothing after the title in its paragraph)
+        nxt = body[te]
+        if not "\u4e00" <= nxt <= "\u9fff":  # (``CJK_RE``)
+            if nxt.isascii() or nxt in SPACES:
+                latin = voc.latin_after_title_re.match(body, te, pend)
+                if latin and _latin_is_person(latin.group("name")):
+                    add(k, (latin.group("name"), None))
             continue
-        nxt = text[t.end():t.end() + 1]
-        if not nxt:
-            continue
-        if nxt.isascii() or nxt in SPACES:
-            latin = voc.latin_after_title_re.match(text, t.end())
-            if latin and _latin_is_person(latin.group("name")):
-                found.append((latin.group("name"), None))
-            continue
-        if not CJK_RE.match(nxt):
-            continue
-        if voc.title_re.match(text, t.end()):
+        if nxt in title_firsts and title_re.match(body, te, pend):
             continue  # 秘书长特使琼斯: a chain of titles; the name follows the last one
-        m = voc.name_after_title_re.match(text, t.end())
+        m = name_after_title_re.match(body, te, pend)
         if not m:
             continue
         name = m.group("name")
         end = m.end()
         # 張盛和今天表示: a given name may end in 和/与, which also join two names.
-        if len(name) == 2 and end < len(text) and text[end] in "和与與及" and \
-                voc.strict_post_re.match(text, end + 1):
-            name += text[end]
-        if JOINER_RE.search(name):
-            name = _foreign_name(name)
-            if not name or len(name) < 3:
-                continue
-        if name[:1] not in voc.surnames and name[:1] in NAME_BAD_START:
-            continue  # 在較早前: not a name
-        if not _looks_nonperson(name) and _name_chars_ok(name) and not BACKGROUND_RE.match(name):
-            found.append((name, None))
-    for m in (voc.address_re.finditer(text) if ADDRESS_TRIGGERS_RE.search(text) else ()):
-        for k in (2, 1):  # 欧阳先生, 林先生
-            if m.start() >= k and text[m.start() - k:m.start()] in voc.surnames:
-                found.append((text[m.start() - k:m.end()], None))
-                break
+        if len(name) == 2 and end < pend and body[end] in "和与與及" and \
+                voc.strict_post_re.match(body, end + 1, pend):
+            name += body[end]
+        name = _titled_name(name)
+        if name:
+            add(k, (name, None))
+    if ADDRESS_TRIGGERS_RE.search(body):
+        k = 0
+        for m in voc.address_re.finditer(body):
+            ms = m.start()
+            while k < last and ms >= starts[k + 1]:
+                k += 1
+            for n in (2, 1):  # 欧阳先生, 林先生
+                if ms - starts[k] >= n and body[ms - n:ms] in voc.surnames:
+                    add(k, (body[ms - n:m.end()], None))
+                    break
     # A dotted name in transliteration characters is a foreign person's name wherever it is.
-    last_end = -1
-    for dot in NAME_DOT_RE.finditer(text) if JOINER_RE.search(text) else ():  # the dot first
-        if dot.start() < last_end:
-            continue
-        m = None
-        for start in range(max(0, dot.start() - 6), dot.start()):
-            m = DOTTED_NAME_RE.match(text, start)
-            if m and m.end() > dot.start():
-                break
+    if JOINER_RE.search(body):
+        last_end = -1
+        k = 0
+        for dot in NAME_DOT_RE.finditer(body):  # the dot first
+            ds = dot.start()
+            if ds < last_end:
+                continue
+            while k < last and ds >= starts[k + 1]:
+                k += 1
+            pend = ends[k]
             m = None
-        if m is None:
-            continue
-        last_end = m.end()
-        name = _foreign_name(m.group(0))
-        if name and len(name) >= 4 and not _looks_nonperson(name):
-            found.append((name, None))
+            for start in range(max(starts[k], ds - 6), ds):
+                m = DOTTED_NAME_RE.match(body, start, pend)
+                if m and m.end() > ds:
+                    break
+                m = None
+            if m is None:
+                continue
+            last_end = m.end()
+            name = _foreign_name(m.group(0))
+            if name and len(name) >= 4 and not _looks_nonperson(name):
+                add(k, (name, None))
     # 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
-    for colon in NAME_COLON_QUOTE_RE.finditer(text) if ("：" in text or ":" in text) else ():
-        m = NAME_BEFORE_COLON_RE.search(text, max(0, colon.start() - 4), colon.start())
-        if not m or (m.start() > 0 and text[m.start() - 1] not in "。！？；」”"):
-            continue
-        name = m.group(0)
-        if name[:1] in voc.surnames or name[:2] in voc.surnames:
-            if _name_chars_ok(name) and not _looks_nonperson(name) and name not in voc.title_kind:
-                found.append((name, None))
-    for m in voc.latin_paren_re.finditer(text) if ("（" in text or "(" in text) else ():
-        latin = m.group("latin")
-        if not _latin_is_person(latin):
-            continue
-        run = LATIN_NAME_RUN_RE.search(text, max(0, m.start() - 16), m.start())
-        if not run:
-            continue
-        cjk = run.group(0)
-        # The name is what follows the last title or 的 in the run before the brackets.
-        cut = 0
-        for t in voc.title_re.finditer(cjk):
-            if t.end() < len(cjk):
-                cut = max(cut, t.end())
-        cut = max(cut, cjk.rfind("的") + 1, cjk.rfind("、") + 1)
-        name = _strip_titles(cjk[cut:])
-        if JOINER_RE.search(name):
-            name = _foreign_name(name) or ""
-        if 2 <= len(name) <= 14 and not _looks_nonperson(name) and _name_chars_ok(name):
-            found.append((name, _clean_latin(latin)))
-    return found
+    if "：" in body or ":" in body:
+        k = 0
+        for colon in NAME_COLON_QUOTE_RE.finditer(body):
+            cs = colon.start()
+            while k < last and cs >= starts[k + 1]:
+                k += 1
+            m = NAME_BEFORE_COLON_RE.search(body, max(starts[k], cs - 4), cs)
+            if not m or (m.start() > starts[k] and body[m.start() - 1] not in "。！？；」”"):
+                continue
+            name = m.group(0)
+            if name[:1] in voc.surnames or name[:2] in voc.surnames:
+                if _name_chars_ok(name) and not _looks_nonperson(name) and \
+                        name not in voc.title_kind:
+                    add(k, (name, None))
+    if "（" in body or "(" in body:
+        k = 0
+        for m in voc.latin_paren_re.finditer(body):
+            latin = m.group("latin")
+            if not _latin_is_person(latin):
+                continue
+            ms = m.start()
+            while k < last and ms >= starts[k + 1]:
+                k += 1
+            run = LATIN_NAME_RUN_RE.search(body, max(starts[k], ms - 16), ms)
+            if not run:
+                continue
+            cjk = run.group(0)
+            # The name is what follows the last title or 的 in the run before the brackets.
+            cut = 0
+            for t in title_re.finditer(cjk):
+                if t.end() < len(cjk):
+                    cut = max(cut, t.end())
+            cut = max(cut, cjk.rfind("的") + 1, cjk.rfind("、") + 1)
+            name = _strip_titles(cjk[cut:])
+            if JOINER_RE.search(name):
+                name = _foreign_name(name) or ""
+            if 2 <= len(name) <= 14 and not _looks_nonperson(name) and _name_chars_ok(name):
+                add(k, (name, _clean_latin(latin)))
+    return [found for k in sorted(by_para) for found in by_para[k]]
 
 
 def _trim_mention(text: str | None, m: Mention) -> tuple[str, str]:
@@ -687,6 +752,26 @@ def _trim_mention(text: str | None, m: Mention) -> tuple[str, str]:
     return m.name, m.surface
 
 
+@functools.lru_cache(maxsize=1)
+def _title_char_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(characters that occur in a title after its first, characters that occur in a title
+    before its last, first characters of titles, last characters of titles)."""
+    titles = [t for t in _vocab().title_kind if len(t) >= 2]
+    return (frozenset(c for t in titles for c in t[1:]),
+            frozenset(c for t in titles for c in t[:-1]),
+            frozenset(t[0] for t in _vocab().title_kind if t),
+            frozenset(t[-1] for t in _vocab().title_kind if t))
+
+
+@functools.lru_cache(maxsize=1)
+def _verb_char_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(characters that occur in a verb form after its first, characters that occur in a verb
+    form before its last)."""
+    forms = [f for f in _vocab().verb_not_before if len(f) >= 2]
+    return (frozenset(c for f in forms for c in f[1:]),
+            frozenset(c for f in forms for c in f[:-1]))
+
+
 def _always_inside(article: Article, short: str, long: str) -> bool:
     """Every occurrence of ``short`` in the body is part of an occurrence of ``long``."""
     return all(b.text.count(short) == b.text.count(long) for b in article.blocks)
@@ -704,7 +789,9 @@ def _back_reference_title_rank() -> dict[str, int]:
 
 @functools.lru_cache(maxsize=1)
 def _back_reference_re() -> re.Pattern:
-    return _scanned_alternation(_back_reference_titles())
+    # A plain trie: with a few dozen forms its scan beats the lookahead of
+    # ``_scanned_alternation`` (the matches are the same).
+    return re.compile(_alternation(_back_reference_titles()))
 
 
 def _add_title_references(article: Article, reg: _Registry) -> None:
@@ -727,18 +814,16 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
         by_key.setdefault(key, []).append(canon)
     # The forms present: each back-reference title with the 1-4 characters before it.
     present: set[str] = set()
-    # A form starts with a key: a block that writes none of the keys has none (a test worth
-    # making for a few keys only).
-    keys = list(by_key) if len(by_key) <= BACK_REFERENCE_KEY_TESTS else []
     key_firsts = {key[0] for key in by_key if key}
-    for block in article.blocks if by_key else ():
-        text = block.text
-        if keys:
-            for key in keys:
-                if key in text:
-                    break
-            else:
-                continue
+    full_text = "\n".join(b.text for b in article.blocks) if by_key else None
+    if by_key and not any("\n" in key for key in by_key):
+        # One scan of the blocks joined: a form reaching back over the newline into the block
+        # before holds the newline, which neither a key nor a title does, so it pairs with
+        # nothing below (as it is not read when the blocks are scanned one by one).
+        texts = [full_text]
+    else:
+        texts = [b.text for b in article.blocks] if by_key else []
+    for text in texts:
         for m in _back_reference_re().finditer(text):
             start, end = m.span()
             for k in range(1, min(start, 4) + 1):
@@ -757,12 +842,9 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
                 if ki is not None:
                     pairs.append((ki, ti, form[:j], form[j:]))
     pairs.sort()
-    full_text = None
     for _, _, key, t in pairs:
         names = by_key[key]
         form = key + t
-        if full_text is None:
-            full_text = "\n".join(b.text for b in article.blocks)
         target = names[0]
         if len(names) > 1:
             # Two people with that surname: 李教授 is the one written with that title
@@ -819,21 +901,34 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
     staff = article.staff_names
     # A name written the same way after the same words again adds nothing (``add`` of a known
     # name and surface changes nothing): each (name, surface, the words before) is read once.
-    seen: set[tuple[str, str, str | None]] = set()
+    seen: set[tuple[str, str]] = set()  # (name, surface) once trimmed
     surnames = _vocab().surnames
+    # ``_trim_mention`` changes a mention only when a title spans its first character and the
+    # one before: a test of those two characters first.
+    title_inner, title_outer, _, _ = _title_char_sets()
+    blocks = article.blocks
+    n_blocks = len(blocks)
     for m in people:
-        if m.name in staff or m.surface in staff or not CJK_RE.search(m.surface):
+        name, surface = m.name, m.surface
+        if name in staff or surface in staff or not CJK_RE.search(surface):
             continue
-        try:
-            text = article.block_text(m.block)
-        except IndexError:
-            text = None
-        key = (m.name, m.surface, text[max(0, m.start - 6):m.start]
-               if text is not None and text[m.start:m.end] == m.surface else None)
+        start = m.start
+        if start > 0:
+            b = m.block
+            if 0 <= b < n_blocks:
+                text = blocks[b].text  # (``article.block_text``)
+            else:
+                try:
+                    text = article.block_text(b)
+                except IndexError:
+                    text = None
+            if text is not None and text[start:start + 1] in title_inner and \
+                    text[start - 1] in title_outer:
+                name, surface = _trim_mention(text, m)
+        key = (name, surface)
         if key in seen:
             continue
         seen.add(key)
-        name, surface = _trim_mention(text, m)
         if len(surface) < 2:
             continue
         if len(surface) <= 3 and surface[:1] in surnames:  # ``_name_chars_ok``, given name
@@ -847,15 +942,17 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
         reg.add(name, surface)
     entity_people = list(reg.people)
     candidates: dict[tuple[str, str | None], None] = {}  # in order, each once
-    for block in article.blocks:
-        if block.kind == PARAGRAPH:
-            for found in _fallback_names(block.text):
-                candidates.setdefault(found)
+    for found in _fallback_names([b.text for b in article.blocks if b.kind == PARAGRAPH]):
+        candidates.setdefault(found)
     for name, latin in candidates:
         if name in staff or name in nonperson:
             continue
         # An entity-stage name that contains or is contained in this one is the same person.
-        same = next((p for p in entity_people if name in p or p in name), None)
+        same = None
+        for p in entity_people:
+            if name in p or p in name:
+                same = p
+                break
         if same and same != name and same in name and _always_inside(article, same, name) \
                 and _extends_name(name, same):
             # The entity stage cut the name short (科林·罗伯 for 科林·罗伯逊): the whole name
@@ -895,11 +992,14 @@ def _quote_spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     stack: list[str] = []
     start = 0
-    # Straight double quotes open and close alternately, when they pair up in the paragraph.
-    straight = text.count('"') % 2 == 0
+    # Straight double quotes open and close alternately, when they pair up in the paragraph
+    # (counted when the first one shows).
+    straight = None
     for m in QUOTE_MARK_RE.finditer(text):
         ch = m.group()
         if ch == '"':
+            if straight is None:
+                straight = text.count('"') % 2 == 0
             if not straight:
                 continue
             if stack and stack[-1] == '"':
@@ -958,16 +1058,17 @@ class _Mask:
         return i >= 0 and pos < self.ends[i]
 
     def outside(self, positions: list[int]) -> list[int]:
-        """The sorted ``positions`` that are not in the mask (one walk over both)."""
-        starts, ends = self.starts, self.ends
-        n = len(starts)
-        out = []
+        """The sorted ``positions`` that are not in the mask: the runs of them between its
+        (sorted, disjoint) intervals, found by bisection."""
+        bisect_left = bisect.bisect_left
+        out: list[int] = []
         i = 0
-        for pos in positions:
-            while i < n and ends[i] <= pos:
-                i += 1
-            if i == n or pos < starts[i]:
-                out.append(pos)
+        for s, e in zip(self.starts, self.ends):
+            j = bisect_left(positions, s, i)
+            if j > i:
+                out += positions[i:j]
+            i = bisect_left(positions, e, j)
+        out += positions[i:]
         return out
 
 
@@ -986,8 +1087,8 @@ class _Event:
 
 
 class _Para:
-    """The structure of one paragraph. The quote spans are read at once (the article's quoted
-    counts need them for every block); the rest is worked out on first use, in one pass
+    """The structure of one paragraph. The quote spans are read at once (every paragraph's
+    reading starts with them); the rest is worked out on first use, in one pass
     (``_structure``), because it is only wanted where a quote, a reporting verb or a person
     shows, and the title and sub-headings never need it.
 
@@ -1058,17 +1159,16 @@ class _Para:
         sentences = []
         start = 0
         run_end = -1
-        for b in role_breaks:
-            if text[b] in SENTENCE_END_CHARS:
-                if b != run_end:
-                    if run_end > 0:
-                        sentences.append((start, run_end))
-                        start = run_end
-                run_end = b + 1
+        for b in [b for b in role_breaks if text[b] in SENTENCE_END_CHARS]:
+            if b != run_end:
+                if run_end > 0:
+                    sentences.append((start, run_end))
+                    start = run_end
+            run_end = b + 1
         if run_end > 0:
             sentences.append((start, run_end))
             start = run_end
-        if start < n and text[start:].strip():
+        if start < n and not text[start:].isspace():
             sentences.append((start, n))
         self.sentences = sentences
         self.verbs = verbs = _verb_spans(self, 0, n)
@@ -1098,28 +1198,48 @@ def _analyse_structure(text: str) -> _Para:
 # Terms versus speech
 
 def _quoted_counts(article: Article) -> dict[str, int]:
+    """How often each short quoted text (the only ones ``_is_term`` looks up: at most
+    TERM_MAX_CHARS) stands in quotes in the title and the blocks."""
     counts: dict[str, int] = {}
     texts = [article.title or ""] + [b.text for b in article.blocks]
     for text in texts:
         for span in _analyse_structure(text).spans:
             s, e = span.inner
+            if e - s > TERM_MAX_CHARS and not text[s].isspace() and not text[e - 1].isspace():
+                continue  # (as long once stripped)
             inner = text[s:e].strip()
-            if inner:
+            if inner and len(inner) <= TERM_MAX_CHARS:
                 counts[inner] = counts.get(inner, 0) + 1
     return counts
 
 
-def _is_term(text: str, span: _Span, counts: dict[str, int], names: set[str],
+class _QuotedCounts:
+    """``_quoted_counts`` of an article, counted when ``_is_term`` first asks (for a short
+    quote only: in many articles it never does)."""
+
+    __slots__ = ("article", "counts")
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.counts: dict[str, int] | None = None
+
+    def get(self, key: str, default: int = 0) -> int:
+        if self.counts is None:
+            self.counts = _quoted_counts(self.article)
+        return self.counts.get(key, default)
+
+
+def _is_term(text: str, span: _Span, counts: _QuotedCounts | dict[str, int], names: set[str],
              org_spans=frozenset()) -> bool:
     """A quoted term, title, name or scare quote rather than someone's words.
 
     ``org_spans``: ``(start, end)`` in ``text`` of the organisation mentions."""
-    s, e = span.inner
+    s, e = span.open + 1, span.close  # (``span.inner``)
+    if SPEECH_PUNCT_RE.search(text, s, e):
+        return False  # (the spaces stripped below hold no punctuation)
     inner = text[s:e].strip(SPACES)
     if not inner:
         return True
-    if SPEECH_PUNCT_RE.search(inner):
-        return False
     if not CJK_RE.search(inner):
         return len(inner.split()) <= 3
     after = text[span.close + 1: span.close + 8].lstrip(SPACES)
@@ -1181,26 +1301,24 @@ class _Reader:
         self.voc = _vocab()
         # The other mentions, read once: their names are not people's, and organisations and
         # places may speak as sources.
-        nonperson: set[str] = set()
-        org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        nonperson = {m.surface for m in others if m.surface}
+        nonperson.update([m.name for m in others if m.surface])
         org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
         for m in others:
-            if m.surface:
-                nonperson.add(m.surface)
-                nonperson.add(m.name)
-            kind = m.type
-            if kind == "org":
-                if m.block >= 0:
-                    org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
-                org_spans_by_block.setdefault(m.block, set()).add((m.start, m.end))
-            elif kind == "place" and m.block >= 0:
-                org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
-        self.org_by_block = org_by_block
+            if m.type == "org":
+                spans = org_spans_by_block.get(m.block)
+                if spans is None:
+                    org_spans_by_block[m.block] = {(m.start, m.end)}
+                else:
+                    spans.add((m.start, m.end))
+        self.others = others
+        # Organisations and places by block (``_source``), gathered when a clause first asks.
+        self.org_by_block: dict[int, list[tuple[int, int, str]]] | None = None
         self.org_spans_by_block = org_spans_by_block
         self.registry = _build_registry(article, people, nonperson)
         self.nonperson = nonperson
-        self.counts = _quoted_counts(article)
-        self.term_names = set(self.nonperson)
+        self.counts = _QuotedCounts(article)
+        self.term_names = nonperson  # (read only)
         self.surfaces = sorted(self.registry.surface_to_name, key=len, reverse=True)
         self.found: list[_Found] = []
         self.last_named: str | None = None
@@ -1217,12 +1335,26 @@ class _Reader:
         # Where each surface stands in each paragraph (``_person_hits``).
         self.occurrences = self._body_occurrences() if self.surface_re is None else None
         # (block, position, name) of the first person of each sentence read so far.
-        self.sentence_subjects: list[tuple[int, int, str]] = []
+        # Worked out when a pronoun asks (``_pronoun_referent``): until then an entry is
+        # (block, sentence start, sentence end, (para, hits, hit starts, hit_free)); a
+        # sentence without such a person becomes None.
+        self.sentence_subjects: list[tuple | None] = []
 
     def _pronoun_referent(self, block: int, pos: int) -> str | None:
         """他/她: the latest speaker, unless someone else has since opened a sentence
         (伊利夏提对着使馆朗读…。他在接受本台采访时说)."""
-        for b, p, name in reversed(self.sentence_subjects):
+        subjects = self.sentence_subjects
+        for i in range(len(subjects) - 1, -1, -1):
+            entry = subjects[i]
+            if entry is None:
+                continue
+            if len(entry) == 4:
+                b, s_start, s_end, (para, hits, starts, free) = entry
+                first = self._subject_in(para, hits, starts, free, s_start, s_end)
+                entry = subjects[i] = (b, first[0], first[1]) if first else None
+                if entry is None:
+                    continue
+            b, p, name = entry
             if (b, p) < (block, pos):
                 if (b, p) > self.last_named_at:
                     return name
@@ -1247,8 +1379,15 @@ class _Reader:
         if not para.ready:
             para._structure()
         mask = para.mask if para.mask.starts else ()
-        taken = bytearray(len(text))
         to_name = self.registry.surface_to_name
+        if len(occurrences) == 1:
+            # One surface: its occurrences do not overlap (each searched from the end of the
+            # last) and are in order.
+            for surface, positions in occurrences.items():
+                n = len(surface)
+                name = to_name[surface]
+                return [(pos, pos + n, name) for pos in positions if pos not in mask]
+        taken = bytearray(len(text))
         for surface, positions in occurrences.items():
             n = len(surface)
             for pos in positions:
@@ -1292,15 +1431,28 @@ class _Reader:
             pos = body.find(surface)
             while pos != -1:
                 k = bisect.bisect_right(offsets, pos) - 1
-                by_block.setdefault(index[k], {}).setdefault(surface, []).append(pos - offsets[k])
+                in_block = by_block.get(index[k])
+                if in_block is None:
+                    in_block = by_block[index[k]] = {}
+                positions = in_block.get(surface)
+                if positions is None:
+                    in_block[surface] = [pos - offsets[k]]
+                else:
+                    positions.append(pos - offsets[k])
                 pos = body.find(surface, pos + len(surface))
         return by_block
 
     def _subject(self, para: _Para, hits, start: int, end: int) -> tuple[int, str] | None:
         """The first person in [start, end) who is not an object or a modifier."""
+        return self._subject_in(para, hits, self.hit_starts, self.hit_free, start, end)
+
+    @staticmethod
+    def _subject_in(para: _Para, hits, hit_starts: list[int], free: list[bool | None],
+                    start: int, end: int) -> tuple[int, str] | None:
+        """``_subject`` with the paragraph's hit starts and hit_free given."""
         text = para.text
-        free = self.hit_free
-        for k in range(bisect.bisect_left(self.hit_starts, start), len(hits)):
+        title_lasts = _title_char_sets()[3]
+        for k in range(bisect.bisect_left(hit_starts, start), len(hits)):
             s, e, name = hits[k]
             if e > end:
                 break
@@ -1310,10 +1462,12 @@ class _Reader:
                                     or MODIFIER_AFTER_RE.match(text, e, e + 40))
             if not ok:
                 continue
-            # 向中國國家主席習近平指責: a role after 向/對/被 still makes an object.
-            lead = OBJECT_ROLE_RE.search(text, max(start, s - ROLE_MAX_CHARS), s)
-            if lead and _ends_with_title(text[lead.end():s]):
-                continue
+            # 向中國國家主席習近平指責: a role after 向/對/被 still makes an object (a title
+            # right before the name, so only when a title's last character is there).
+            if s > 0 and text[s - 1] in title_lasts:
+                lead = OBJECT_ROLE_RE.search(text, max(start, s - ROLE_MAX_CHARS), s)
+                if lead and _ends_with_title(text[lead.end():s]):
+                    continue
             return s, name
         return None
 
@@ -1330,6 +1484,12 @@ class _Reader:
         tail = phrase[-6:]
         if ok and (self.voc.title_re.search(tail) or self.voc.source_re.search(tail)):
             return phrase
+        if self.org_by_block is None:
+            org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+            for m in self.others:
+                if m.block >= 0 and m.type in ("org", "place"):
+                    org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
+            self.org_by_block = org_by_block
         for s, e, name in self.org_by_block.get(block, []):
             if start <= s and e <= end and s not in para.mask:
                 return name
@@ -1345,21 +1505,19 @@ class _Reader:
 
     def _events(self, para: _Para, block: int, hits, sent: tuple[int, int],
                 para_last: str | None, quotes: list[_Span],
-                inner_verbs: list[int], has_colon: bool) -> list[_Event]:
+                inner_verbs: list[int], has_colon: bool, verbs_from: int,
+                verbs_to: int) -> list[_Event]:
         """The reporting events of one sentence; ``inner_verbs`` receives the ends of the verbs
         that stand inside someone else's reported words; ``has_colon``: the paragraph holds a
-        colon."""
+        colon; ``para.verbs[verbs_from:verbs_to]`` are the sentence's verbs."""
         text = para.text
         s_start, s_end = sent
         events: list[_Event] = []
         blocked_until_quote = False
-        verbs = para.verbs
-        if verbs:
-            starts = para.verb_starts
-            verbs = verbs[bisect.bisect_left(starts, s_start):bisect.bisect_left(starts, s_end)]
+        verbs = para.verbs[verbs_from:verbs_to]
         if not verbs and not (para.spans and has_colon):
             return events  # no verb, and no quote for a name and a colon to open
-        verbs = list(verbs)
+        colon_verbs: list[list[int]] = []
         # 杨子立：“…”: a name and a colon before a quote speak without a verb.
         for m in NAME_COLON_QUOTE_RE.finditer(text, s_start, s_end) if has_colon else ():
             colon = m.start()
@@ -1372,17 +1530,21 @@ class _Reader:
             if hit and hit[0] >= cs:
                 role = text[cs:hit[0]].strip(SPACES)
                 if not role or _ends_with_title(role):
-                    verbs.append([colon, colon + 1])
-        verbs.sort()
-        closes = [sp.close for sp in quotes]
+                    colon_verbs.append([colon, colon + 1])
+        if colon_verbs:
+            verbs = sorted(list(verbs) + colon_verbs)
+        closes = None  # of the sentence's quotes, when a blocked verb asks
+        subject_in, hit_starts, free = self._subject_in, self.hit_starts, self.hit_free
         breaks = para.breaks
         last_quote_end = -1
         for vs, ve in verbs:
             # A quote of someone's words closing between the previous event and this verb
             # lifts the block (X说：“…”Y则说…).
-            if blocked_until_quote and \
-                    bisect.bisect_right(closes, last_quote_end) < bisect.bisect_left(closes, vs):
-                blocked_until_quote = False
+            if blocked_until_quote:
+                if closes is None:
+                    closes = [sp.close for sp in quotes]
+                if bisect.bisect_right(closes, last_quote_end) < bisect.bisect_left(closes, vs):
+                    blocked_until_quote = False
             if blocked_until_quote and not QUOTE_OPEN_RE.match(text, ve):
                 inner_verbs.append(ve)
                 continue  # X写道，Y说…: Y's words are part of X's (unless Y opens a quote)
@@ -1391,24 +1553,16 @@ class _Reader:
             pre = text[cs:vs]
             stripped = CONNECTOR_RE.sub("", pre) if ROLE_LEAD_RE.match(pre) else pre
             offset = cs + (len(pre) - len(stripped))
-            if BACKGROUND_RE.match(stripped):
+            if stripped[:1] in BACKGROUND_FIRSTS and stripped and BACKGROUND_RE.match(stripped):
                 continue
             if stripped.startswith(("在", "於", "于")):
                 nxt = next((b for b in para.breaks if b > ve), s_end)
                 if BACKGROUND_END_RE.search(text, ve, nxt):
                     continue  # 在X表示…之后: when someone spoke is background
-            after = text[ve:ve + 3].lstrip(SPACES)
-            introduces = bool(QUOTE_INTRO_RE.match(text, ve))
-            content_start = ve + (1 if after[:1] in "：:，," else 0)
-            if LISTENER_VERB_RE.fullmatch(text, vs, ve):
-                comma = text.find("，", ve, ve + LISTENER_MAX_CHARS + 1)
-                if comma != -1:
-                    content_start = comma + 1  # 告诉记者，…: the listener is not the content
-            additive = bool(ADDITIVE_RE.search(stripped[:4]) or PRONOUN_ADDITIVE_RE.match(stripped))
             speaker: str | None = None
             kind = "person"
             subject_pos = None
-            found = self._subject(para, hits, offset, vs)
+            found = subject_in(para, hits, hit_starts, free, offset, vs)
             if found and vs - found[0] <= MAX_SUBJECT_DISTANCE:
                 subject_pos, speaker = found
             elif PRONOUN_RE.match(stripped):
@@ -1424,13 +1578,21 @@ class _Reader:
                 if earlier:
                     speaker = earlier[-1].speaker
                 else:
-                    first = self._subject(para, hits, s_start, vs)
+                    first = subject_in(para, hits, hit_starts, free, s_start, vs)
                     if first:
                         subject_pos, speaker = first
                     elif para_last and cs == s_start:
                         speaker = para_last  # a sentence opening with the verb (並表示，…)
             if not speaker:
                 continue
+            after = text[ve:ve + 3].lstrip(SPACES)
+            introduces = bool(QUOTE_INTRO_RE.match(text, ve))
+            content_start = ve + (1 if after[:1] in "：:，," else 0)
+            if text[vs] in LISTENER_VERB_FIRSTS and LISTENER_VERB_RE.fullmatch(text, vs, ve):
+                comma = text.find("，", ve, ve + LISTENER_MAX_CHARS + 1)
+                if comma != -1:
+                    content_start = comma + 1  # 告诉记者，…: the listener is not the content
+            additive = not ADDITIVE_CHARS.isdisjoint(stripped[:4])
             events.append(_Event(vs, ve, speaker, kind, subject_pos, content_start, introduces,
                                  additive, inherited=not stripped.strip(SPACES)))
             if kind == "person":
@@ -1463,6 +1625,7 @@ class _Reader:
         self.hit_starts = [h[0] for h in hits]
         # Per hit: neither an object nor a modifier (``_subject``), once tested.
         self.hit_free: list[bool | None] = [None] * len(hits)
+        subject_args = (para, hits, self.hit_starts, self.hit_free)
         self.hit_by_end = None
         para_last: str | None = None
         para_last_kind = "person"
@@ -1485,25 +1648,28 @@ class _Reader:
         org_spans = self.org_spans_by_block.get(block, frozenset())
         verb_starts = para.verb_starts
         span_opens = [sp.open for sp in spans]
+        bisect_left = bisect.bisect_left
         # A sentence without a verb has events only from a name and a colon before a quote.
         has_colon = "：" in text or ":" in text
         colon_quotes = bool(spans) and has_colon
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
-            first = self._subject(para, hits, s_start, s_end) if hits else None
-            if first:
-                self.sentence_subjects.append((block, first[0], first[1]))
+            if hits:  # its first person, when a pronoun asks
+                self.sentence_subjects.append((block, s_start, s_end, subject_args))
             # The spans opening in the sentence (they are in order: no scan of all of them).
-            quotes = [sp for sp in spans[bisect.bisect_left(span_opens, s_start):
-                                         bisect.bisect_left(span_opens, s_end)]
-                      if sp is not continued
-                      and not _is_term(text, sp, self.counts, self.term_names, org_spans)
-                      ] if spans else []
+            quotes = []
+            if spans:
+                lo = bisect_left(span_opens, s_start)
+                hi = bisect_left(span_opens, s_end)
+                if lo != hi:
+                    quotes = [sp for sp in spans[lo:hi] if sp is not continued and not _is_term(
+                        text, sp, self.counts, self.term_names, org_spans)]
             inner_verbs: list[int] = []
-            if colon_quotes or bisect.bisect_left(verb_starts, s_start) != \
-                    bisect.bisect_left(verb_starts, s_end):
+            lo = bisect_left(verb_starts, s_start)
+            hi = bisect_left(verb_starts, s_end, lo)
+            if colon_quotes or lo != hi:
                 events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs,
-                                      has_colon)
+                                      has_colon, lo, hi)
             else:
                 events = []
             # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
@@ -1536,8 +1702,12 @@ class _Reader:
                         self.last_named = ev.speaker
             else:
                 # 郭崇伦接受本台采访则持不同看法。: an interview announces the next speaker.
-                iv = INTERVIEW_RE.search(text, s_start, s_end) if first else None
-                if iv and iv.start() not in para.mask and first[0] < iv.start():
+                # (Every form of INTERVIEW_RE holds 受.)
+                iv = INTERVIEW_RE.search(text, s_start, s_end) \
+                    if hits and text.find("受", s_start, s_end) != -1 else None
+                first = self._subject(para, hits, s_start, s_end) \
+                    if iv and iv.start() not in para.mask else None
+                if first and first[0] < iv.start():
                     para_last, para_last_kind = first[1], "person"
                     self.last_named, self.last_named_at = first[1], (block, first[0])
             if not events and quotes:
@@ -1607,43 +1777,54 @@ class _Reader:
                 prev_last = None  # a sub-heading ends the run of a speaker's paragraphs
                 self.open_quote = None
                 continue
-            if not block.text.strip():
+            text = block.text
+            if not text or text.isspace():  # (``not text.strip()``, without the copy)
                 continue
-            prev_last, prev_kind = self.read_paragraph(i, block.text, prev_last, prev_kind)
+            prev_last, prev_kind = self.read_paragraph(i, text, prev_last, prev_kind)
         return self.found
 
 
 # ---------------------------------------------------------------------------------------------
 # Roles and kinds
 
+@functools.lru_cache(maxsize=1)
+def _verb_info() -> dict[str, tuple[str, str, bool]]:
+    """Verb form -> (characters it never follows: VERB_NEVER_AFTER and its own, characters it
+    never precedes, whether it is strict), for one lookup per verb found."""
+    voc = _vocab()
+    return {form: (VERB_NEVER_AFTER + voc.verb_not_before.get(form, ""),
+                   voc.verb_not_after.get(form, ""), form in voc.verb_strict)
+            for form in voc.verb_not_before}
+
+
 def _verb_spans(para: _Para, start: int, end: int) -> list[list[int]]:
     """[start, end) of the reporting verbs outside quotes and brackets, adjacent ones joined
     (报道称, 表示说), without the words they are part of (据说, 分析师, 称为)."""
-    voc = _vocab()
     text = para.text
     n = len(text)
     mask = para.mask
-    masked = bool(mask.starts)
-    not_before, not_after, strict = voc.verb_not_before, voc.verb_not_after, voc.verb_strict
+    mask_starts, mask_ends = mask.starts, mask.ends  # (``vs in mask``, inlined)
+    bisect_right = bisect.bisect_right
+    info = _verb_info()
     verbs: list[list[int]] = []
     lone: list[bool] = []  # the span is one strict verb
-    for m in voc.verb_re.finditer(text, start, end):
+    for m in _vocab().verb_re.finditer(text, start, end):
         vs, ve = m.span()
-        if masked and vs in mask:
-            continue
-        form = m.group()
-        if vs:
-            prev = text[vs - 1]
-            if prev in VERB_NEVER_AFTER or prev in not_before.get(form, ""):
+        if mask_starts:
+            i = bisect_right(mask_starts, vs) - 1
+            if i >= 0 and vs < mask_ends[i]:
                 continue
-        if ve < n and text[ve] in not_after.get(form, ""):
+        comes_after, goes_before, strict = info[m.group()]  # (characters it never …)
+        if vs and text[vs - 1] in comes_after:
+            continue
+        if ve < n and text[ve] in goes_before:
             continue
         if verbs and verbs[-1][1] == vs:
             verbs[-1][1] = ve
             lone[-1] = False
         else:
             verbs.append([vs, ve])
-            lone.append(form in strict)
+            lone.append(strict)
     # A strict verb alone reports speech only before a comma, a colon or a quote.
     if True not in lone:
         return verbs
@@ -1670,10 +1851,22 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     for hs, he in others:
         if start <= hs and he < pos:
             start = he
-    for vs, ve in _verb_spans(para, start, pos):
+    # …表示，美國總統拜登: the role starts after the reporting verb. Only the last verb before
+    # a comma, a colon or a quote counts: the paragraph's verbs give it, as a scan of the window
+    # would, unless a verb form may run across the window's start (then the window is scanned).
+    verbs = para.verbs
+    k = bisect.bisect_left(para.verb_starts, start)
+    verb_inner, verb_outer = _verb_char_sets()
+    if (k and verbs[k - 1][1] > start) or \
+            (start and text[start] in verb_inner and text[start - 1] in verb_outer):
+        spans = _verb_spans(para, start, pos)
+    else:
+        spans = verbs[k:bisect.bisect_left(para.verb_starts, pos, k)]
+    for vs, ve in spans:
         if ve < pos and text[ve] in "，,：:“「『":
-            start = ve  # …表示，美國總統拜登: the role starts after the reporting verb
+            start = ve
     role = text[start:pos]
+    title_lasts = _title_char_sets()[3]
     previous = None
     while role != previous:
         previous = role
@@ -1685,18 +1878,23 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
             role = ROLE_LEADING_OBJECT_RE.sub("", role)  # 和俄罗斯总统普京: the 和 is not the role
             role = ROLE_LEADING_SOURCE_RE.sub("", role)
             role = ROLE_LEADING_VERBAL_RE.sub("", role)  # 接受BBC採訪的…教授: the interview is not
+        if role[-1:] not in title_lasts:
+            continue  # no title ends the role: the cut below would not be made
         cut = OBJECT_ROLE_RE.search(role)
         if role.startswith(("在", "於", "于")):  # 在马尼拉与菲律宾国防部长: an adverbial
             cut = ROLE_CUT_RE.search(role) or cut
         if cut and _ends_with_title(role[cut.end():]):
             role = role[cut.end():]  # …的決定被佛羅里達州的共和黨參議員, 在馬尼拉與菲律宾国防部长
-    if not role or len(PAREN_RE.sub("", role)) > ROLE_MAX_CHARS or BACKGROUND_RE.match(role):
+    if not role or (len(role) > ROLE_MAX_CHARS and len(PAREN_RE.sub("", role)) > ROLE_MAX_CHARS) \
+            or BACKGROUND_RE.match(role):
         return None
     return role
 
 
 def _ends_with_title(role: str) -> bool:
     """A role names what the person is: it ends with a title (…教授, …发言人)."""
+    if role[-1:] not in _title_char_sets()[3]:
+        return False  # (also when the role is empty) no title ends where the role does
     last = None
     for m in _vocab().title_re.finditer(role):
         last = m
@@ -1741,6 +1939,7 @@ def _profile(article: Article, registry: _Registry, name: str,
     surfaces = sorted(person.surfaces if person else {name}, key=len, reverse=True)
     roles: list[str] = []
     aliases: list[str] = list(person.aliases) if person else []
+    title_firsts = _title_char_sets()[2]  # (``_post_title`` matches nothing else)
     for block, i in where[:PROFILE_MAX_MENTIONS]:
         hits = hits_by_block[block]
         text = article.blocks[block].text
@@ -1751,7 +1950,8 @@ def _profile(article: Article, registry: _Registry, name: str,
             # Other people just before this mention (the role cannot reach back past them).
             others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name]
             role = _role_before(text, pos, others)
-        post = _post_title(text, end)
+        after = text[end:end + 1]
+        post = _post_title(text, end) if after in title_firsts or after in "（(" else None
         if role and post and not _ends_with_title(role):
             role = role + post  # 来自威斯康辛州的加拉格尔众议员, 南台科技大學朱岳中助理教授
         if role and not post and role.endswith("的") and AFFILIATION_RE.search(role):
@@ -1765,11 +1965,13 @@ def _profile(article: Article, registry: _Registry, name: str,
             if APPOSITIVE_VERB_START_RE.search(text, end, end + 17) else None
         if appo and (_ends_with_title(appo.group(1)) or PERSON_NOUN_END_RE.search(appo.group(1))):
             roles.append(appo.group(1))
+        if not after or after not in "（(，,":
+            continue  # the two patterns below start with a bracket or a comma
         appo = COMMA_APPOSITIVE_RE.match(text, end)
         if appo and _ends_with_title(appo.group(1)) and \
                 not APPOSITIVE_CONJUNCTION_RE.match(appo.group(1)):
             roles.append(appo.group(1))
-        paren = LATIN_ALIAS_RE.match(text, end)
+        paren = LATIN_ALIAS_RE.match(text, end) if after in "（(" else None
         if paren and _latin_is_person(paren.group(1)):
             latin = _clean_latin(paren.group(1))
             if latin not in aliases:
@@ -1798,7 +2000,9 @@ def _written_names(mentions: list[Mention]) -> dict[str, str]:
     seen: dict[str, dict[str, int]] = {}
     for m in mentions:
         if m.type == "person":
-            forms = seen.setdefault(m.name, {})
+            forms = seen.get(m.name)
+            if forms is None:
+                forms = seen[m.name] = {}
             if m.surface and (m.surface == m.name or _entities.simplified_name(m.surface) == m.name):
                 forms[m.surface] = forms.get(m.surface, 0) + 1
     # max() keeps the first of equal counts (dicts keep the order of first appearance).
@@ -1831,27 +2035,37 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     where: dict[str, list[tuple[int, int]]] = {}
     for block, hits in reader.hits_by_block.items():
         for i, (_, _, who) in enumerate(hits):
-            where.setdefault(who, []).append((block, i))
+            at = where.get(who)
+            if at is None:
+                where[who] = [(block, i)]
+            else:
+                at.append((block, i))
     canon: dict[str, str] = {}
+    # (speaker, role, kind, aliases) of each (speaker, kind) of the rows, worked out once.
+    row_heads: dict[tuple[str, str], tuple[str, str | None, str, list[str]]] = {}
     out: list[Quote] = []
     for f in found:
-        if f.kind == "person":
-            if f.speaker not in profiles:
-                profiles[f.speaker] = _profile(article, reader.registry, f.speaker,
-                                               reader.hits_by_block, where.get(f.speaker, []))
-            role, aliases = profiles[f.speaker]
-            kind = _kind_of(role)
-            if f.speaker not in canon:
-                canon[f.speaker] = _canonical_speaker(f.speaker, by_written)
-        else:
-            role, aliases, kind = None, [], KIND_SOURCE
-            if f.speaker not in canon:
-                canon[f.speaker] = _entities.canonical_key(f.speaker)
-        speaker = canon[f.speaker]
-        if speaker != f.speaker:
-            aliases = [f.speaker] + [a for a in aliases if a not in (f.speaker, speaker)]
-        out.append(Quote(speaker=speaker, role=role, kind=kind, text=f.text, direct=f.direct,
-                         block=f.block, start=f.start, end=f.end, aliases=list(aliases)))
+        head = row_heads.get((f.speaker, f.kind))
+        if head is None:
+            if f.kind == "person":
+                if f.speaker not in profiles:
+                    profiles[f.speaker] = _profile(article, reader.registry, f.speaker,
+                                                   reader.hits_by_block, where.get(f.speaker, []))
+                role, aliases = profiles[f.speaker]
+                kind = _kind_of(role)
+                if f.speaker not in canon:
+                    canon[f.speaker] = _canonical_speaker(f.speaker, by_written)
+            else:
+                role, aliases, kind = None, [], KIND_SOURCE
+                if f.speaker not in canon:
+                    canon[f.speaker] = _entities.canonical_key(f.speaker)
+            speaker = canon[f.speaker]
+            if speaker != f.speaker:
+                aliases = [f.speaker] + [a for a in aliases if a not in (f.speaker, speaker)]
+            head = row_heads[(f.speaker, f.kind)] = (speaker, role, kind, aliases)
+        speaker, role, kind, aliases = head
+        out.append(Quote(speaker, role, kind, f.text, f.direct, f.block, f.start, f.end,
+                         list(aliases)))
     out.sort(key=lambda q: (q.block, q.start))
     return out
 
