@@ -20,9 +20,9 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
-import dataclasses
 import hashlib
 import io
+import operator
 import os
 import pathlib
 import re
@@ -63,6 +63,9 @@ JOBS_IN_FLIGHT_PER_WORKER = 4
 POOL_MIN_FILES = 64
 # Stored-hash look-ups are made per this many files.
 LOOKUP_CHUNK = 256
+# A write batch (setting write_batch_articles) also ends once its files hold this many bytes:
+# the batch keeps them in memory until its transaction commits.
+WRITE_BATCH_MAX_BYTES = 256 * 1024 * 1024
 
 Progress = Callable[[int, int, str], None]
 
@@ -119,8 +122,20 @@ def _limit_mb(size: int) -> str:
     return f"{value:g} MB" if value >= 1 else f"{size / 1024:.0f} KB"
 
 
+def _suffix(filename: str) -> str:
+    """``PurePath.suffix`` of a final path component (a name without '/'), without building a
+    path object: the ingest asks this twice per file."""
+    dot = filename.rfind(".")
+    return filename[dot:] if 0 < dot < len(filename) - 1 else ""
+
+
 def _extension(name: str) -> str:
-    return pathlib.PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    """The lower-case suffix of the last component of an entry name ('\\' counts as '/'),
+    as ``PurePosixPath(name).suffix``: empty and '.' components are skipped."""
+    for part in reversed(name.replace("\\", "/").split("/")):
+        if part and part != ".":
+            return _suffix(part).lower()
+    return ""
 
 
 def _extension_reason(ext: str) -> str:
@@ -547,7 +562,9 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
     def flush() -> None:
         if not buffer:
             return
-        prepared = [dataclasses.replace(p, name=it.name, data=it.data) for it, p in buffer]
+        for it, p in buffer:  # each Prepared is this batch's own (unpickled or made here)
+            p.name, p.data = it.name, it.data
+        prepared = [p for _, p in buffer]
         try:
             written = store.write_prepared(prepared)
         except Exception as exc:  # the whole transaction was rolled back
@@ -564,13 +581,16 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
         tally.report()
 
     parallel = total >= POOL_MIN_FILES
+    buffered_bytes = 0
     with _bulk(store, parallel):
         for item, (kind, payload) in _parse_stream(to_parse(), n_workers, parallel):
             if kind == "ok":
                 buffer.append((item, payload))
                 tally.pending += 1
-                if len(buffer) >= batch_size:
+                buffered_bytes += len(item.data)
+                if len(buffer) >= batch_size or buffered_bytes >= WRITE_BATCH_MAX_BYTES:
                     flush()
+                    buffered_bytes = 0
             else:
                 results[item.index] = FileResult(item.name, "rejected", payload)
                 tally.add("rejected")
@@ -633,16 +653,30 @@ def _walk(paths: Iterable[str | os.PathLike]) -> list[tuple[str, pathlib.Path | 
     found = []
     for raw in paths:
         path = pathlib.Path(raw)
-        if path.is_dir():
-            for sub in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()):
-                ext = sub.suffix.lower()
+        found_stat = _stat_or_none(os.stat, path)
+        if path.is_dir() if found_stat is None else stat.S_ISDIR(found_stat.st_mode):
+            # Sorted as paths sort (component by component), by a key made once per path
+            # rather than Path.__lt__ called per comparison: half the time.
+            for sub in sorted((p for p in path.rglob("*") if p.is_file() or p.is_symlink()),
+                              key=operator.attrgetter("parts")):
+                ext = _suffix(sub.name).lower()
                 if ext in ARTICLE_EXTENSIONS or ext == ZIP_EXTENSION:
                     found.append((sub.relative_to(path).as_posix(), sub, None))
-        elif path.is_file():
+        elif path.is_file() if found_stat is None else stat.S_ISREG(found_stat.st_mode):
             found.append((path.name, path, None))
         else:
             found.append((str(raw), None, "no such file or folder"))
     return found
+
+
+def _stat_or_none(stat_call: Callable, path: pathlib.Path) -> os.stat_result | None:
+    """One ``os.stat``/``os.lstat`` call in place of pathlib's two or three (is_dir, is_file,
+    is_symlink, stat: a system call each); None when it fails, and the caller then asks
+    pathlib, whose rules on which errors mean False (or raise) stay the reference."""
+    try:
+        return stat_call(path)
+    except (OSError, ValueError):
+        return None
 
 
 def ingest_paths(store: Store, paths: Iterable[str | os.PathLike],
@@ -659,7 +693,8 @@ def ingest_paths(store: Store, paths: Iterable[str | os.PathLike],
         for name, path, problem in found:
             yield from ([_Reject(name, problem)] if problem else _read_path(name, path, limits))
 
-    total = sum(_count_members(path) if path is not None and path.suffix.lower() == ZIP_EXTENSION
+    total = sum(_count_members(path)
+                if path is not None and _suffix(path.name).lower() == ZIP_EXTENSION
                 else 1 for _, path, _ in found)
     return _ingest_entries(store, entries(), total, progress, workers)
 
@@ -673,13 +708,16 @@ def _count_members(path: pathlib.Path) -> int:
 
 
 def _read_path(name: str, path: pathlib.Path, limits: Limits) -> list[_Reject | _File]:
-    ext = path.suffix.lower()
-    if path.is_symlink() and not path.exists():
+    ext = _suffix(path.name).lower()
+    # One lstat: the link test, and the size of a file that is not a link.
+    own = _stat_or_none(os.lstat, path)
+    link = path.is_symlink() if own is None else stat.S_ISLNK(own.st_mode)
+    if link and not path.exists():
         return [_Reject(name, "a broken link, not a file")]
     if ext != ZIP_EXTENSION and ext not in ARTICLE_EXTENSIONS:
         return [_Reject(name, _extension_reason(ext))]
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if own is None or link else own.st_size
         if ext != ZIP_EXTENSION and size > limits.max_file:
             return [_Reject(name, _too_big(size, limits))]
         data = path.read_bytes()

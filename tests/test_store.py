@@ -355,3 +355,68 @@ def test_parser_version_covers_every_module_the_pipeline_runs():
     used = {f"components/{m.split('.', 1)[1]}.py" for m in out} - {"components/version.py"}
     assert "components/_lxmlbody.py" in used
     assert used <= set(version.STAGE_FILES), used - set(version.STAGE_FILES)
+
+
+def test_worker_batch_gives_each_subset_of_its_articles_rows_in_order(seed_bytes):
+    """A write batch may take part of a worker job (a job split across two batches, a file
+    dropped as a duplicate): the slices must be exactly the chosen articles' rows, in order."""
+    import itertools
+
+    datas = [variant(seed_bytes, 1), b"<p>\xe4\xb8\x80\xe5\x8f\xa5\xe8\xaf\x9d\xe3\x80\x82</p>",
+             variant(seed_bytes, 2, body_extra="@newsroom"), variant(seed_bytes, 3)]
+    per_item = [pipeline.frame_rows(pipeline.analyse(data, f"{i}.txt"))
+                for i, data in enumerate(datas)]
+    batch = store.ArrowRows.from_rows(per_item)
+    empty_somewhere = False
+    for table, columns in pipeline.FRAME_COLUMNS.items():
+        for k in range(1, len(per_item) + 1):
+            for slots in itertools.combinations(range(len(per_item)), k):
+                rows = [row for s in slots for row in per_item[s].get(table, ())]
+                parts = batch.select(table, set(slots))
+                empty_somewhere |= not rows
+                if not rows:
+                    assert sum(p.num_rows for p in parts) == 0
+                    continue
+                got = pa_concat(parts)
+                assert got.equals(store.arrow_table(table, columns, rows)), (table, slots)
+    assert empty_somewhere  # the short article has tables without rows
+
+
+def pa_concat(parts):
+    import pyarrow as pa
+
+    return pa.concat_tables(parts).combine_chunks()
+
+
+def test_files_columns_are_built_as_pyarrow_builds_them():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    texts = ["abc", "", "中文名.txt", "x" * 70]
+    assert store._bytes_array(texts, pa.string()).to_pylist() == texts
+    assert store._bytes_array(texts, pa.string()).cast(pa.string()).equals(
+        pa.array(texts, pa.string()))
+    blobs = [b"", b"\x00\xff", "正文".encode()]
+    assert store._bytes_array(blobs, pa.binary()).cast(pa.binary()).equals(
+        pa.array(blobs, pa.binary()))
+    # Anything else goes through pa.array: the same nulls, the same errors.
+    assert store._bytes_array(["a", None], pa.string()).to_pylist() == ["a", None]
+    with pytest.raises(UnicodeEncodeError):
+        store._bytes_array(["ok", "bad\udcff.txt"], pa.string())
+    now = dt.datetime(2024, 2, 29, 23, 59, 58, 123456)
+    micros = (now - store.EPOCH) // dt.timedelta(microseconds=1)
+    assert store._int64_array([micros] * 2, pa.timestamp("us")).equals(
+        pa.array([now] * 2, pa.timestamp("us")))
+    assert store._int64_array([0, 5, 2 ** 40], pa.int64()).equals(
+        pa.array([0, 5, 2 ** 40], pa.int64()))
+
+
+def test_every_write_puts_one_store_version_row(db, seed_bytes):
+    for i in (1, 2, 3):
+        db.write([(pipeline.analyse(variant(seed_bytes, i), f"{i}.txt"), variant(seed_bytes, i))])
+    assert db.fetchall("SELECT value, help FROM settings WHERE key = 'store_version'") == [
+        ("3", store.STORE_HELP["store_version"])]
+    db.set_settings({"parser_version": "x"})
+    db.set_settings({"parser_version": "y"})
+    assert db.fetchall("SELECT value FROM settings WHERE key = 'parser_version'") == [("y",)]
