@@ -515,3 +515,30 @@ def test_a_count_of_parties_is_not_an_organisation():
 def test_quoted_group_name_after_a_category_noun():
     rows = summary(["民间援助团体“边境救助工作组”负责人表示，情况恶化。", "该组织“强烈谴责”此事。"])
     assert [r["name"] for r in rows if r["type"] == "org"] == ["边境救助工作组"]
+
+
+@pytest.mark.parametrize("text", [
+    "朝鲜领导人金正恩与俄罗斯总统普京在东方航天发射场会晤，双方讨论了卫星技术。",
+    "Kim Jong Un 2023年9月13日抵达 Vostochny，3.5小时会谈。",
+    "嘰哩咕嚕噼裡啪啦，乒乒乓乓叮叮噹噹！",  # words unknown to the dictionary, found by the HMM
+    "",
+])
+def test_word_table_tagging_equals_rjieba_tagging(text, seed_bytes):
+    # The production path reads each word's tag from a table because rjieba's tag of a word
+    # depends on the word alone; if an rjieba upgrade broke that, this comparison fails.
+    texts = [text, parse_article(seed_bytes, "seed.txt").blocks[3].text]
+    for t in texts:
+        for _ in range(2):  # first with new words, then from the table
+            words, tags = ent._rjieba_words_tags(t)
+            assert list(zip(words, tags)) == ent.tokenizer().tag(t, True)
+
+
+def test_word_table_starts_afresh_when_full(monkeypatch):
+    # Bounded memory: a table that the next text's new words would overflow is emptied first.
+    monkeypatch.setattr(ent, "RJIEBA_TAGS", {f"旧词{i}": "n" for i in range(5)})
+    monkeypatch.setattr(ent, "WORD_FLAGS_MAX", 8)
+    text = "朝鲜领导人金正恩与俄罗斯总统普京会晤。"
+    words, tags = ent._rjieba_words_tags(text)
+    assert list(zip(words, tags)) == ent.tokenizer().tag(text, True)
+    assert not any(w.startswith("旧词") for w in ent.RJIEBA_TAGS)
+    assert set(words) <= set(ent.RJIEBA_TAGS)
