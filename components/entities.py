@@ -53,7 +53,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from .model import TITLE_BLOCK, Article, Mention
-from .textutil import converter, trie_pattern
+from .textutil import converter, scan_lookahead, trie_pattern
 
 DICT_DIR = Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 
@@ -257,17 +257,8 @@ def _alternation(words) -> re.Pattern:
 
 
 def _scanned_alternation(words) -> re.Pattern:
-    """``_alternation`` for a long scan over a text: a lookahead on the first two characters
-    goes first. The engine tries the whole trie at every position whose character starts some
-    word, and a failed try costs a test of every top-level branch; the lookahead, two character
-    classes, turns most of them away cheaply (same matches: every word has two characters)."""
-    words = [w for w in words if w]
-    if not words or min(map(len, words)) < 2:
-        return _alternation(words)
-    firsts = "".join(sorted({w[0] for w in words}))
-    seconds = "".join(sorted({w[1] for w in words}))
-    return re.compile("(?=[%s][%s])%s" % (re.escape(firsts), re.escape(seconds),
-                                          trie_pattern(words)))
+    """``_alternation`` for a long scan over a text (see ``textutil.scan_lookahead``)."""
+    return re.compile(scan_lookahead(words) + trie_pattern(words))
 
 
 @lru_cache(maxsize=1)

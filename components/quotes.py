@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
-from .textutil import CJK_RE, converter, trie_pattern
+from .textutil import CJK_RE, converter, scan_lookahead, trie_pattern
 
 DICT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "dictionaries"
 VERBS_FILE = DICT_DIR / "speech_verbs.tsv"
@@ -307,15 +307,9 @@ def _grouped_alternation(words) -> str:
 
 
 def _scanned_alternation(words) -> re.Pattern:
-    """``_grouped_alternation`` compiled for a scan over whole paragraphs: a lookahead on the
-    first two characters goes first and turns most positions away at once."""
-    words = [w for w in words if w]
-    if not words or min(map(len, words)) < 2:
-        return re.compile(_grouped_alternation(words))
-    firsts = "".join(sorted({w[0] for w in words}))
-    seconds = "".join(sorted({w[1] for w in words}))
-    return re.compile("(?=[%s][%s])%s" % (re.escape(firsts), re.escape(seconds),
-                                          _grouped_alternation(words)))
+    """``_grouped_alternation`` compiled for a scan over whole paragraphs (see
+    ``textutil.scan_lookahead``)."""
+    return re.compile(scan_lookahead(words) + _grouped_alternation(words))
 
 
 @dataclass
