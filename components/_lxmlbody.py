@@ -70,7 +70,8 @@ class _NeedSoup(Exception):
 _parsers = threading.local()
 
 
-def _parse(html: str):
+def parse_html(html: str):
+    """The root of lxml's HTML tree of ``html``, on this thread's parser (raises as lxml does)."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
         parser = _parsers.parser = etree.HTMLParser(recover=True)
@@ -90,7 +91,7 @@ def parse_tree(html: str):
             return None
         start = html.find("<!", start + 2)
     try:
-        root = _parse(html)
+        root = parse_html(html)
     except Exception:  # lxml refuses it: BeautifulSoup has its own fallbacks
         return None
     if root is None:
@@ -353,16 +354,8 @@ class _LxmlBodyReader(_BodyReader):
 
     @staticmethod
     def _scan(el: _Element) -> _Scan:
-        scan = _Scan()
-        for d in el.iterdescendants(etree.Element):  # elements only
-            name = d.tag
-            if _is_embed_element(d):
-                scan.embeds.append(d)
-            elif name == "figure":
-                scan.figures.append(d)
-            if name in BLOCK_CHILD_TAGS:
-                scan.has_block_child = True
-        return scan
+        return _Scan.of((d, d.tag, _is_embed_element(d))
+                        for d in el.iterdescendants(etree.Element))  # elements only
 
     def walk(self, parent: _Element, depth: int = 0) -> None:
         add = self._add_block

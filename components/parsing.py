@@ -689,18 +689,8 @@ class _BodyReader:
     def _scan(el: Tag) -> "_Scan":
         """One pass over an element's descendants (bs4's find() builds a matcher per call,
         which dominated the loader's time)."""
-        scan = _Scan()
-        for d in el.descendants:
-            if not isinstance(d, Tag):
-                continue
-            name = d.name
-            if _is_embed_element(d):
-                scan.embeds.append(d)
-            elif name == "figure":
-                scan.figures.append(d)
-            if name in BLOCK_CHILD_TAGS:
-                scan.has_block_child = True
-        return scan
+        return _Scan.of((d, d.name, _is_embed_element(d)) for d in el.descendants
+                        if isinstance(d, Tag))
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, parent: Tag, depth: int = 0) -> None:
@@ -793,6 +783,20 @@ class _Scan:
         self.embeds: list = []  # elements of either tree (this one's or _lxmlbody's)
         self.figures: list = []
         self.has_block_child = False
+
+    @classmethod
+    def of(cls, elements) -> "_Scan":
+        """From ``(element, tag name, is an embed)`` of each descendant element, in document
+        order (each reader walks its own tree)."""
+        scan = cls()
+        for d, name, embed in elements:
+            if embed:
+                scan.embeds.append(d)
+            elif name == "figure":
+                scan.figures.append(d)
+            if name in BLOCK_CHILD_TAGS:
+                scan.has_block_child = True
+        return scan
 
 
 BLOCK_CHILD_TAGS = {"p", "div", "figure", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5",

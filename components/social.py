@@ -52,6 +52,7 @@ from bs4.builder import HTMLTreeBuilder
 from bs4.element import NavigableString, PreformattedString, Script, Stylesheet, Tag, TemplateString
 from lxml import etree
 
+from ._lxmlbody import STRING_CONTAINER_TAGS, parse_html
 from .model import Article, SocialRef
 
 # ---------------------------------------------------------------------------------------------
@@ -142,6 +143,7 @@ MEDIA_DOMAINS = ("twimg.com", "cdninstagram.com", "fbcdn.net", "sinaimg.cn", "ti
 # Paths of hashtag pages, per platform ("/hashtag/X", "/explore/tags/X", "/tag/X").
 HASHTAG_PATH = re.compile(r"/(?:hashtag|tags|tag)/([^/?#]+)", re.I)
 WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # HTML source whitespace (not U+00A0/U+3000)
+LINE_BREAK_SPACES_RE = re.compile(r" *\n *")  # spaces around a line break in shown text
 # What no URL holds: whitespace (str.isspace, as \s is for str patterns), control characters,
 # the replacement character of bad bytes.
 URL_BAD_CHAR = re.compile("[\\s\x00-\x1f\ufffd]")
@@ -190,9 +192,9 @@ LXML_MAX_TAGS = 250
 # (string nodes in BeautifulSoup), processing instructions, and the document-level tags libxml2
 # merges into the implied ones.
 LXML_UNSAFE_RE = re.compile(r"<[!?]|<\s*/?\s*(?:html|head|body|meta)\b", re.I)
-# BeautifulSoup's string classes by innermost enclosing tag: strings under script, style and
-# template are not text (``_string``); under rt/rp they are (RubyTextString...).
-STRING_CONTAINER_TAGS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
+# BeautifulSoup's string classes by innermost enclosing tag (STRING_CONTAINER_TAGS): strings
+# under script, style and template are not text (``_string``); under rt/rp they are
+# (RubyTextString...).
 HIDDEN_STRING_TAGS = frozenset(t for t, cls in HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS.items()
                                if issubclass(cls, (PreformattedString, Script, Stylesheet,
                                                    TemplateString)))
@@ -396,9 +398,7 @@ def _lxml_root(html: str):
             LXML_UNSAFE_RE.search(html):
         return None
     try:
-        parser = etree.HTMLParser(recover=True)
-        parser.feed(html)
-        root = parser.close()
+        root = parse_html(html)
     except Exception:  # noqa: BLE001 - BeautifulSoup has its own fallbacks
         return None
     if root is None or root.tag != "html" or root.getprevious() is not None \
@@ -816,9 +816,12 @@ def _visible_text(el, limit: int | None = None) -> str:
         piece = _string(node)
         size += len(piece)
         out.append(piece)
-    text = "".join(out)
-    text = re.sub(r" *\n *", "\n", text)
-    return text.strip(" ")
+    return _tidy_lines("".join(out))
+
+
+def _tidy_lines(text: str) -> str:
+    """Spaces around line breaks dropped, and at both ends."""
+    return LINE_BREAK_SPACES_RE.sub("\n", text).strip(" ")
 
 
 def _lxml_visible_text(el: _Element, limit: int | None) -> str:
@@ -829,9 +832,7 @@ def _lxml_visible_text(el: _Element, limit: int | None) -> str:
         _lxml_visible(el, _hidden_strings(el), limit, out, [0, 0])
     except _Stop:
         pass
-    text = "".join(out)
-    text = re.sub(r" *\n *", "\n", text)
-    return text.strip(" ")
+    return _tidy_lines("".join(out))
 
 
 def _lxml_visible(el: _Element, hidden: bool, limit: int | None, out: list[str],
