@@ -593,6 +593,17 @@ def _titled_name(name: str) -> str | None:
     return None
 
 
+def _joined(texts: list[str]) -> tuple[str, list[int]]:
+    """The texts joined by newlines (one scan instead of one per text), and where each text
+    starts in the result."""
+    starts: list[int] = []
+    at = 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    return "\n".join(texts), starts
+
+
 def _fallback_names(texts: list[str]) -> list[tuple[str, str | None]]:
     """(name, Latin alias or None) found by regex in the paragraphs ``texts``: those of the
     first paragraph, then of the next, each paragraph's in the order of the rules below.
@@ -601,16 +612,8 @@ def _fallback_names(texts: list[str]) -> list[tuple[str, str | None]]:
     rather than once per paragraph; every match is read within its own paragraph (``endpos``
     at the paragraph's end, lookbehinds at its start), and no match holds the newline."""
     voc = _vocab()
-    body = "\n".join(texts)
-    # [start, end) of each paragraph in the body.
-    starts: list[int] = []
-    ends: list[int] = []
-    at = 0
-    for text in texts:
-        starts.append(at)
-        at += len(text)
-        ends.append(at)
-        at += 1
+    body, starts = _joined(texts)
+    ends = [start + len(text) for start, text in zip(starts, texts)]  # [start, end) in the body
     last = len(texts) - 1
     by_para: dict[int, list[tuple[str, str | None]]] = {}
 
@@ -1409,17 +1412,8 @@ class _Reader:
         mostly wasted); None when a surface holds the joining newline."""
         if any("\n" in surface for surface in self.surfaces):
             return None
-        offsets: list[int] = []
-        index: list[int] = []
-        parts: list[str] = []
-        at = 0
-        for i, block in enumerate(self.article.blocks):
-            if block.kind == PARAGRAPH:
-                offsets.append(at)
-                index.append(i)
-                parts.append(block.text)
-                at += len(block.text) + 1
-        body = "\n".join(parts)
+        index = [i for i, block in enumerate(self.article.blocks) if block.kind == PARAGRAPH]
+        body, offsets = _joined([self.article.blocks[i].text for i in index])
         by_block: dict[int, dict[str, list[int]]] = {}
         for surface in self.surfaces:
             pos = body.find(surface)
