@@ -66,6 +66,11 @@ LOOKUP_CHUNK = 256
 # A write batch (setting write_batch_articles) also ends once its files hold this many bytes:
 # the batch keeps them in memory until its transaction commits.
 WRITE_BATCH_MAX_BYTES = 256 * 1024 * 1024
+# Near the end of a parallel load a batch is written as soon as it holds as many articles as
+# are still to be analysed (but at least this many): each write then overlaps the workers'
+# last files, and the one left after them, when every worker is idle, is short. A full final
+# batch (1,000 articles) kept both workers idle for about 0.2 s of a 16 s load.
+TAIL_BATCH_MIN = 64
 
 Progress = Callable[[int, int, str], None]
 
@@ -588,7 +593,9 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
                 buffer.append((item, payload))
                 tally.pending += 1
                 buffered_bytes += len(item.data)
-                if len(buffer) >= batch_size or buffered_bytes >= WRITE_BATCH_MAX_BYTES:
+                if (len(buffer) >= batch_size or buffered_bytes >= WRITE_BATCH_MAX_BYTES
+                        or (parallel and len(buffer) >= TAIL_BATCH_MIN
+                            and len(buffer) >= total - tally.done())):
                     flush()
                     buffered_bytes = 0
             else:

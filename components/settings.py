@@ -65,7 +65,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     # commit), about 0.02 ms per article of the writing process at 500.
     Setting("write_batch_articles", 1000, int,
             "Articles written per store transaction during bulk loads (each batch is all or "
-            "nothing; a batch also ends at 256 MB of files)."),
+            "nothing; a batch also ends at 256 MB of files, and the last batches of a "
+            "parallel load are shorter so that the last write is quick)."),
 )}
 
 _problems: dict[str, str] = {}

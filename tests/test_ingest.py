@@ -476,6 +476,24 @@ def test_write_batches_also_end_at_a_byte_limit(db, seed_bytes, monkeypatch):
     assert db.article_count() == 5
 
 
+def test_a_parallel_load_shortens_its_last_write_batches(db, seed_bytes, monkeypatch):
+    # Near the end a batch is written once it holds as many articles as are still to be
+    # analysed, so the last write (made when every worker is idle) is short: with 12 files
+    # and no batch limit reached, [6, 3, 2, 1] instead of one batch of 12.
+    files = [(f"{i}.txt", variant(seed_bytes, i)) for i in range(12)]
+    sizes = []
+    real_write = db.write_prepared
+    monkeypatch.setattr(db, "write_prepared", lambda items: (
+        sizes.append(len(items)), real_write(items))[1])
+    monkeypatch.setattr(ingest, "POOL_MIN_FILES", 4)
+    monkeypatch.setattr(ingest, "JOB_SIZE", 3)
+    monkeypatch.setattr(ingest, "TAIL_BATCH_MIN", 2)
+    results = ingest_uploads(db, files, workers=2)
+    assert sizes == [6, 3, 2, 1]
+    assert [r.status for r in results] == ["added"] * 12
+    assert db.article_count() == 12
+
+
 def test_parallel_load_keeps_pandas_out_of_the_writing_process(tmp_path, seed_bytes):
     # pyarrow imports pandas the first time it converts Python lists (~0.3 s of CPU): the
     # writing process takes the workers' Arrow batches as slices and builds the files rows
