@@ -821,12 +821,30 @@ def _visible_text(el, limit: int | None = None) -> str:
 
 def _tidy_lines(text: str) -> str:
     """Spaces around line breaks dropped, and at both ends."""
+    if "\n" not in text:  # most texts: nothing for the pattern to do
+        return text.strip(" ")
     return LINE_BREAK_SPACES_RE.sub("\n", text).strip(" ")
+
+
+def _collapse(text: str) -> str:
+    """Runs of HTML source whitespace (WHITESPACE) as one space. Printable text holds no tab,
+    line break, form feed or vertical tab, so without a double space it has no run to change:
+    the pattern's pass (most strings) is skipped."""
+    if "  " not in text and text.isprintable():
+        return text
+    return WHITESPACE.sub(" ", text)
 
 
 def _lxml_visible_text(el: _Element, limit: int | None) -> str:
     """``_visible_text`` on an lxml element: its strings are ``.text`` and ``.tail``, visited in
     the order (and counted against the same budgets) of BeautifulSoup's ``descendants``."""
+    if len(el) == 0 and (limit is None or limit >= 0):
+        # A leaf (most anchors): its one string, which no budget stops (the walk below
+        # would give the same).
+        text = el.text
+        if text is None or _hidden_strings(el):
+            return ""
+        return _tidy_lines(_collapse(text))
     out: list[str] = []
     try:
         _lxml_visible(el, _hidden_strings(el), limit, out, [0, 0])
@@ -863,7 +881,7 @@ def _lxml_piece(text: str, hidden: bool, limit: int | None, out: list[str],
     count[0] += 1
     if count[0] > MAX_NODES or (limit is not None and count[1] > limit):
         raise _Stop
-    piece = "" if hidden else WHITESPACE.sub(" ", text)
+    piece = "" if hidden else _collapse(text)
     count[1] += len(piece)
     out.append(piece)
 
@@ -888,13 +906,13 @@ def _text_beside_paragraphs(el) -> str:
     parts = []
     text = el.text
     if text is not None:
-        parts.append("" if hidden else WHITESPACE.sub(" ", text))
+        parts.append("" if hidden else _collapse(text))
     for child in el:
         if child.tag != "p":
             parts.append(_lxml_visible_text(child, None))
         tail = child.tail
         if tail is not None:
-            parts.append("" if hidden else WHITESPACE.sub(" ", tail))
+            parts.append("" if hidden else _collapse(tail))
     return "".join(parts)
 
 

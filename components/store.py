@@ -25,6 +25,7 @@ from __future__ import annotations
 import array
 import contextlib
 import datetime as _dt
+import functools
 import itertools
 import operator
 import pathlib
@@ -118,6 +119,15 @@ def prepare(analysis, data: bytes) -> Prepared:
 
 def arrow_table(table: str, columns: list[str], rows: list[tuple]) -> pa.Table:
     """Rows of one table (tuples in column order) -> an Arrow table with the store's types."""
+    row_type = _row_type(table, tuple(columns))
+    if row_type is not None:
+        # One conversion of the whole rows as structs, whose fields are the columns: one call
+        # instead of one per column and no Python list per column (a fifth less time).
+        # Whatever it refuses goes column by column below, which raises the reference error.
+        try:
+            return pa.Table.from_struct_array(pa.array(rows, type=row_type))
+        except Exception:  # noqa: BLE001
+            pass
     arrays = []
     for i, column in enumerate(columns):
         # map(itemgetter) rather than zip(*rows): zip builds a tuple per row and sets off the
@@ -128,6 +138,16 @@ def arrow_table(table: str, columns: list[str], rows: list[tuple]) -> pa.Table:
             values = [_utc_naive(v) for v in values]
         arrays.append(pa.array(values, type=ARROW_TYPES[kind]))
     return pa.Table.from_arrays(arrays, names=columns)
+
+
+@functools.lru_cache(maxsize=None)
+def _row_type(table: str, columns: tuple[str, ...]) -> pa.DataType | None:
+    """The Arrow struct of one row of ``table``; None when a column's values are converted
+    first (TIMESTAMP: ISO text to datetimes)."""
+    kinds = [column_type(table, column) for column in columns]
+    if "TIMESTAMP" in kinds:
+        return None
+    return pa.struct([(column, ARROW_TYPES[kind]) for column, kind in zip(columns, kinds)])
 
 
 class ArrowRows:

@@ -387,3 +387,94 @@ def test_a_wrong_utf16_or_32_mark_in_front_of_utf8_is_read_as_utf8(mark):
     assert parse_article(mark + text.encode({b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be",
                                              b"\xff\xfe\x00\x00": "utf-32-le"}[mark]),
                          "real.txt").paragraphs == ["第一段：台湾与美国。"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The loader's shortcuts give what the general walk gives
+
+from hypothesis import given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from components import _lxmlbody  # noqa: E402
+from components import parsing as _parsing  # noqa: E402
+from components.model import Article  # noqa: E402
+from components.textutil import SCRIPT_SAMPLE_CHARS, _script_classes, detect_script  # noqa: E402,E501
+
+
+def _read(html: str, how: str):
+    """(blocks, links, embeds, warnings) of a body read by the plain-paragraph shortcut
+    ('plain'), the lxml tree ('tree') or BeautifulSoup ('soup')."""
+    article = Article(source="t.txt", id="", content_hash="", url="https://www.rfa.org/x.html",
+                      title="t", published=None, outlet=None, section=None, script=None,
+                      encoding="utf-8", warnings=[])
+    if how == "soup":
+        soup = _parsing._soup(html)
+        _parsing._BodyReader(article, article.url).walk(soup.body or soup)
+    else:
+        took = _lxmlbody.read_fragment(article, html)
+        assert took, "the lxml reader handed this body back"
+    return ([(b.kind, b.text) for b in article.blocks], article.links, article.embeds,
+            article.warnings)
+
+
+def _tree_only(html: str):
+    real = _lxmlbody._plain_paragraphs
+    _lxmlbody._plain_paragraphs = lambda _html: None
+    try:
+        return _read(html, "tree")
+    finally:
+        _lxmlbody._plain_paragraphs = real
+
+
+# Characters where a text slice and libxml2's text node could part ways: blanks of every kind,
+# controls (libxml2 drops some), a carriage return, markup and reference starts, a non-character,
+# bylines, datelines and link text.
+TRICKY_TEXT = st.lists(st.sampled_from(
+    list("中文记者报道。：，」a >") + ["\t", "\n", "\r", "\x0c", "\x01", "\x7f", "\x85", "\xa0",
+                                        "\u3000", "\u200b", "\ufeff", "\ufffe", "<", "&",
+                                        "http://x.y", "（记者", "华盛顿报道）", "自由亚洲电台"]),
+    max_size=30).map("".join)
+PLAIN_BODY_PARAGRAPHS = st.lists(st.tuples(st.sampled_from(["", "strong", "b"]), TRICKY_TEXT,
+                                           st.sampled_from(["", "\n", " \t\n", "\n\n"])),
+                                 min_size=1, max_size=6)
+
+
+@pytest.mark.parametrize("html, shortcut", [
+    ("<p>第一段。</p>\n<p>第二段</p>", True),
+    ("\n<p><strong>小标题</strong></p><p>正文。</p>\n", True),
+    ("<p>（记者张三华盛顿报道）</p><p></p><p><b></b></p>", True),
+    ("<p>有&amp;符号。</p>", False),  # a reference: libxml2 decodes it, the tree reads it
+    ("<p class='x'>属性。</p>", False),
+    ("<p>一</p>文字<p>二</p>", False),  # text between paragraphs
+    ("<p><strong>粗</strong>体</p>", False),
+])
+def test_plain_paragraph_bodies_skip_the_tree_and_read_the_same(html, shortcut):
+    assert (_lxmlbody._plain_paragraphs(html) is not None) is shortcut
+    assert _read(html, "plain") == _tree_only(html)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(PLAIN_BODY_PARAGRAPHS)
+def test_any_paragraph_body_reads_the_same_with_and_without_the_shortcut(paragraphs):
+    html = "".join(f"<p><{tag}>{text}</{tag}></p>{gap}" if tag else f"<p>{text}</p>{gap}"
+                   for tag, text, gap in paragraphs)
+    assert _read(html, "plain") == _tree_only(html)
+    if _lxmlbody._plain_paragraphs(html) is not None:  # and as BeautifulSoup reads it
+        assert _read(html, "plain")[0] == _read(html, "soup")[0]
+
+
+def _script_by_counting(text: str) -> str | None:
+    """The reference rule: more Traditional-only than Simplified-only characters in the
+    sample -> Traditional."""
+    sample = text[:SCRIPT_SAMPLE_CHARS]
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in sample):
+        return None
+    traditional_re, simplified_re = _script_classes()
+    return ("traditional" if len(traditional_re.findall(sample))
+            > len(simplified_re.findall(sample)) else "simplified")
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("们这说国為這說國體中文。a ")), max_size=60))
+def test_script_detection_stops_early_with_the_counting_answer(text):
+    assert detect_script(text) == _script_by_counting(text)
