@@ -60,6 +60,12 @@ import pathlib
 import re
 from dataclasses import dataclass, field
 
+# The standard library's regex parser (Python 3.11+): only to derive _first_char_guard's guards.
+try:
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover  (a Python without it: no guards, same matches)
+    _sre = _sre_parse = None
+
 from . import entities as _entities
 from .model import PARAGRAPH, Article, Mention, Quote
 from .textutil import CJK_RE, converter, scan_lookahead, trie_pattern
@@ -238,9 +244,12 @@ ROLE_LEADING_SOURCE_RE = re.compile(r"^(?:根据|根據|据|據)")
 ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
 # The first characters of everything the ROLE_LEADING_* patterns and CONNECTOR_RE strip from
 # the start of a role: a role that starts otherwise keeps its start.
-ROLE_LEAD_RE = re.compile(r"\d|[（(" + SPACES + r"但而不另此同与與因所对對就其并並然随隨最首稍至之"
-                          r"上下本个個月今昨前当當近日星周週晚早在於于和跟及向给給被让讓把替从從"
-                          r"根据據接受]")
+ROLE_LEAD_CHARS = ("（(" + SPACES + "但而不另此同与與因所对對就其并並然随隨最首稍至之"
+                   "上下本个個月今昨前当當近日星周週晚早在於于和跟及向给給被让讓把替从從根据據接受")
+ROLE_LEAD_RE = re.compile(r"\d|[" + ROLE_LEAD_CHARS + "]")
+# The same test without a regex call: the character is one of those or a decimal digit
+# (``\d`` of a str pattern is ``str.isdecimal``: Unicode category Nd).
+ROLE_LEAD_SET = frozenset(ROLE_LEAD_CHARS)
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
                                   r"早前|稍早|随后|隨後|[在於于](?=[与與和跟同]))+")
@@ -310,6 +319,57 @@ def _scanned_alternation(words) -> re.Pattern:
     """``_grouped_alternation`` compiled for a scan over whole paragraphs (see
     ``textutil.scan_lookahead``)."""
     return re.compile(scan_lookahead(words) + _grouped_alternation(words))
+
+
+def _first_char_guard(source: str) -> str:
+    """A lookahead that every match of the regex ``source`` passes: a class of the characters
+    a match can start with, or the end (``$``) when a match can start with it. Put before
+    ``(?=source)`` where that lookahead is long and mostly fails, it fails in one test. ""
+    when a match may be empty or ``source`` holds a construct not read here."""
+    if _sre_parse is None:
+        return ""
+    firsts: list[str] = []
+    at_end = False
+
+    def nullable_seq(items) -> bool:  # whether the sequence can match without a character
+        return all(nullable(op, av) for op, av in items)
+
+    def nullable(op, av) -> bool:
+        nonlocal at_end
+        if op is _sre.LITERAL:
+            firsts.append(re.escape(chr(av)))
+            return False
+        if op is _sre.IN:
+            for item_op, item_av in av:
+                if item_op is _sre.LITERAL:
+                    firsts.append(re.escape(chr(item_av)))
+                elif item_op is _sre.RANGE:
+                    firsts.append(re.escape(chr(item_av[0])) + "-" + re.escape(chr(item_av[1])))
+                elif item_op is _sre.CATEGORY and item_av is _sre.CATEGORY_DIGIT:
+                    firsts.append(r"\d")
+                else:
+                    raise ValueError(item_op)
+            return False
+        if op is _sre.BRANCH:
+            # (every alternative is read: a list comprehension, not ``any``)
+            return True in [nullable_seq(alternative) for alternative in av[1]]
+        if op is _sre.SUBPATTERN:
+            return nullable_seq(av[-1])
+        if op is _sre.MAX_REPEAT or op is _sre.MIN_REPEAT:
+            return nullable_seq(av[2]) or av[0] == 0
+        if op is _sre.AT and av is _sre.AT_END:
+            at_end = True  # (the guard's ``$`` is the same test)
+            return False
+        if op is _sre.ASSERT or op is _sre.ASSERT_NOT:
+            return True  # zero-width: it only narrows what comes after it
+        raise ValueError(op)
+
+    try:
+        if nullable_seq(_sre_parse.parse(source).data):
+            return ""
+    except (ValueError, AttributeError):  # (a construct or a parser of another Python)
+        return ""
+    return "(?=[" + "".join(sorted(set(firsts))) + "]" + ("|$" if at_end else "") + ")"
 
 
 @dataclass
@@ -386,10 +446,13 @@ def _vocab() -> _Vocab:
             + titles_alt + r")")
     # A surname-led name may be followed by more; any other run of characters after a title
     # is a name only when a verb, a date or a bracket follows it (总统普京在…).
+    # (Each lookahead behind a test of the next character: most candidate ends fail it, and
+    # the alternations are long.)
     name_core = (r"(?:[\u4e00-\u9fff]{1,8}(?:[" + NAME_JOINERS + r"][\u4e00-\u9fff]{1,10})+"
                  r"|(?:" + surname_alt + r")(?:" + "|".join(ADDRESS_WORDS) + r")"
-                 r"|(?:" + surname_alt + r")[\u4e00-\u9fff]{1,2}?)(?=" + post + r")"
-                 r"|[\u4e00-\u9fff]{2,5}?(?=" + strict_post + r")")
+                 r"|(?:" + surname_alt + r")[\u4e00-\u9fff]{1,2}?)"
+                 + _first_char_guard(post) + r"(?=" + post + r")"
+                 r"|[\u4e00-\u9fff]{2,5}?" + _first_char_guard(strict_post) + r"(?=" + strict_post + r")")
     return _Vocab(
         # A plain trie: every top-level branch starts with a literal, so a scan skips ahead to
         # the next possible first character.
@@ -604,15 +667,17 @@ def _joined(texts: list[str]) -> tuple[str, list[int]]:
     return "\n".join(texts), starts
 
 
-def _fallback_names(texts: list[str]) -> list[tuple[str, str | None]]:
+def _fallback_names(texts: list[str],
+                    joined: tuple[str, list[int]] | None = None) -> list[tuple[str, str | None]]:
     """(name, Latin alias or None) found by regex in the paragraphs ``texts``: those of the
     first paragraph, then of the next, each paragraph's in the order of the rules below.
 
     The paragraphs are read joined by newlines, so that each rule scans the article once
     rather than once per paragraph; every match is read within its own paragraph (``endpos``
-    at the paragraph's end, lookbehinds at its start), and no match holds the newline."""
+    at the paragraph's end, lookbehinds at its start), and no match holds the newline.
+    ``joined``: ``_joined(texts)``, when the caller has it."""
     voc = _vocab()
-    body, starts = _joined(texts)
+    body, starts = joined if joined is not None else _joined(texts)
     ends = [start + len(text) for start, text in zip(starts, texts)]  # [start, end) in the body
     last = len(texts) - 1
     by_para: dict[int, list[tuple[str, str | None]]] = {}
@@ -891,9 +956,13 @@ def _extends_name(longer: str, name: str) -> bool:
     return not prefix or JOINER_RE.search(prefix) is not None
 
 
-def _build_registry(article: Article, people: list[Mention], nonperson: set[str]) -> _Registry:
+def _build_registry(article: Article, people: list[Mention], nonperson: set[str],
+                    para_texts: list[str] | None = None,
+                    body: tuple[str, list[int]] | None = None) -> _Registry:
     """People from the entity stage first (their canonical names rule), then regex finds;
-    ``people`` are the person mentions, ``nonperson`` the surfaces and names of the rest."""
+    ``people`` are the person mentions, ``nonperson`` the surfaces and names of the rest;
+    ``para_texts``: the paragraphs' texts, and ``body`` their ``_joined`` (worked out here
+    when not given)."""
     reg = _Registry()
     staff = article.staff_names
     # A name written the same way after the same words again adds nothing (``add`` of a known
@@ -934,12 +1003,15 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
         elif not NAME_STOP_CHARS.isdisjoint(surface):
             continue
         # An unnamed source tagged as a person (白宫医生 → 白宫 + 医生) is not a name.
-        if _strip_titles(surface) != surface and _looks_nonperson(_strip_titles(surface)):
+        bare = _strip_titles(surface)
+        if bare != surface and _looks_nonperson(bare):
             continue
         reg.add(name, surface)
     entity_people = list(reg.people)
     candidates: dict[tuple[str, str | None], None] = {}  # in order, each once
-    for found in _fallback_names([b.text for b in article.blocks if b.kind == PARAGRAPH]):
+    if para_texts is None:
+        para_texts = [b.text for b in article.blocks if b.kind == PARAGRAPH]
+    for found in _fallback_names(para_texts, body):
         candidates.setdefault(found)
     for name, latin in candidates:
         if name in staff or name in nonperson:
@@ -1123,15 +1195,21 @@ class _Para:
                     starts.append(m.start())
                     ends.append(m.end())
                 return _Mask.of_sorted(starts, ends) if starts else _EMPTY_MASK
-            quote_iv = [(s.open, s.close + 1) for s in spans]
-            quote_mask = _Mask.of_sorted([s.open for s in spans], [s.close + 1 for s in spans])
-            parens = [(m.start(), m.end()) for m in PAREN_RE.finditer(text)
-                      if m.start() not in quote_mask]
-            parens += [(m.start(), m.end()) for m in BOOK_TITLE_RE.finditer(text)
-                       if m.start() not in quote_mask]
+            opens = [s.open for s in spans]
+            ends = [s.close + 1 for s in spans]
+            # Brackets and titles of works that open outside the quotes (``pos in mask`` of
+            # the quotes' mask, inlined).
+            bisect_right = bisect.bisect_right
+            parens = []
+            for pattern in (PAREN_RE, BOOK_TITLE_RE) if "《" in text else (PAREN_RE,):
+                for m in pattern.finditer(text):
+                    pos = m.start()
+                    i = bisect_right(opens, pos) - 1
+                    if i < 0 or pos >= ends[i]:
+                        parens.append((pos, m.end()))
             if parens:
-                return _Mask(quote_iv + parens)
-            return quote_mask if quote_iv else _EMPTY_MASK
+                return _Mask(list(zip(opens, ends)) + parens)
+            return _Mask.of_sorted(opens, ends) if opens else _EMPTY_MASK
         # Top-level quote spans are already sorted and disjoint: no merging needed (touching
         # intervals answer membership as their union would).
         return _Mask.of_sorted([s.open for s in spans], [s.close + 1 for s in spans]) \
@@ -1210,23 +1288,63 @@ def _quoted_counts(article: Article) -> dict[str, int]:
     return counts
 
 
-class _QuotedCounts:
-    """``_quoted_counts`` of an article, counted when ``_is_term`` first asks (for a short
-    quote only: in many articles it never does)."""
+# A quote opens with one of these (``_quote_spans``).
+QUOTE_OPENERS = "".join(OPEN_TO_CLOSE) + '"'
+# ``_QuotedCounts.repeated`` tests at most this many texts per article by their occurrences
+# (each test may scan the article once) and reads at most this many occurrences per test;
+# past either, it counts the article's quotes (one pass) and looks the text up.
+QUOTED_TEXT_TESTS = 8
+QUOTED_TEXT_OCCURRENCES = 16
 
-    __slots__ = ("article", "counts")
+
+class _QuotedCounts:
+    """``_quoted_counts`` of an article, counted when ``_is_term`` first asks about a text that
+    may stand in quotes twice (for a short quote only: in many articles it never does)."""
+
+    __slots__ = ("article", "counts", "text", "tests")
 
     def __init__(self, article: Article) -> None:
         self.article = article
         self.counts: dict[str, int] | None = None
+        self.text: str | None = None  # the title and the blocks, joined
+        self.tests = 0
 
-    def get(self, key: str, default: int = 0) -> int:
+    def repeated(self, key: str) -> bool:
+        """Whether ``key`` (not empty, no surrounding spaces) stands in quotes at least twice."""
         if self.counts is None:
+            if self.tests < QUOTED_TEXT_TESTS:
+                self.tests += 1
+                if self._quoted_once_at_most(key):
+                    return False
             self.counts = _quoted_counts(self.article)
-        return self.counts.get(key, default)
+        return self.counts.get(key, 0) >= 2
+
+    def _quoted_once_at_most(self, key: str) -> bool:
+        """True when ``key`` stands in quotes at most once, told without reading the quotes:
+        a quote of it is an occurrence right after an opening mark or a space (the spaces
+        its count strips), so fewer than two such occurrences settle it. False when that
+        cannot be told (two such occurrences, or too many occurrences to read)."""
+        text = self.text
+        if text is None:
+            article = self.article
+            text = self.text = "\n".join([article.title or ""] + [b.text for b in article.blocks])
+        found = 0
+        read = 0
+        pos = text.find(key, 1)  # (position 0 has nothing before it: no mark)
+        while pos != -1:
+            before = text[pos - 1]
+            if before in QUOTE_OPENERS or before.isspace():
+                found += 1
+                if found == 2:
+                    return False
+            read += 1
+            if read == QUOTED_TEXT_OCCURRENCES:
+                return False
+            pos = text.find(key, pos + 1)  # (overlapping occurrences too)
+        return True
 
 
-def _is_term(text: str, span: _Span, counts: _QuotedCounts | dict[str, int], names: set[str],
+def _is_term(text: str, span: _Span, counts: _QuotedCounts, names: set[str],
              org_spans=frozenset()) -> bool:
     """A quoted term, title, name or scare quote rather than someone's words.
 
@@ -1252,7 +1370,9 @@ def _is_term(text: str, span: _Span, counts: _QuotedCounts | dict[str, int], nam
     if 4 <= len(inner) <= TERM_MAX_CHARS and before.endswith("的") and \
             _entities._org_suffix(_entities.to_simplified(inner)):
         return True  # 新设的“统合作战司令部”: a name with an organisation's ending
-    if len(inner) <= TERM_MAX_CHARS and \
+    # (``post_title_re`` starts with a bracket or a title: a test of the next character first.)
+    nxt = text[span.close + 1:span.close + 2]
+    if len(inner) <= TERM_MAX_CHARS and (nxt in "（(" or nxt in _title_char_sets()[2]) and \
             _vocab().post_title_re.match(text, span.close + 1, span.close + 12):
         return True  # 团体“过渡期正义工作组”负责人: a title after it makes it a name
     if len(inner) <= TERM_MAX_CHARS and \
@@ -1260,7 +1380,7 @@ def _is_term(text: str, span: _Span, counts: _QuotedCounts | dict[str, int], nam
         return True  # 描绘成“反恐”和“扶贫”: quoted words in a list are terms
     if len(inner) > TERM_MAX_CHARS:
         return False
-    if counts.get(inner, 0) >= 2:
+    if counts.repeated(inner):
         return True
     if LATIN_OR_DIGIT_RE.search(inner):
         return True  # 「麒麟9000s」: a product or a code, not words someone said
@@ -1298,21 +1418,40 @@ class _Reader:
         self.voc = _vocab()
         # The other mentions, read once: their names are not people's, and organisations and
         # places may speak as sources.
-        nonperson = {m.surface for m in others if m.surface}
-        nonperson.update([m.name for m in others if m.surface])
+        nonperson: set[str] = set()
+        add = nonperson.add
         org_spans_by_block: dict[int, set[tuple[int, int]]] = {}
+        # Organisations and places by block (``_source``).
+        org_by_block: dict[int, list[tuple[int, int, str]]] = {}
+        # (One pass: the surfaces and names, the organisations' spans, the speaking bodies.)
         for m in others:
-            if m.type == "org":
-                spans = org_spans_by_block.get(m.block)
-                if spans is None:
-                    org_spans_by_block[m.block] = {(m.start, m.end)}
-                else:
-                    spans.add((m.start, m.end))
-        self.others = others
-        # Organisations and places by block (``_source``), gathered when a clause first asks.
-        self.org_by_block: dict[int, list[tuple[int, int, str]]] | None = None
+            if m.surface:
+                add(m.surface)
+                add(m.name)
+            kind = m.type
+            if kind == "org" or kind == "place":
+                b = m.block
+                if kind == "org":
+                    spans = org_spans_by_block.get(b)
+                    if spans is None:
+                        org_spans_by_block[b] = {(m.start, m.end)}
+                    else:
+                        spans.add((m.start, m.end))
+                if b >= 0:
+                    at = org_by_block.get(b)
+                    if at is None:
+                        org_by_block[b] = [(m.start, m.end, m.name)]
+                    else:
+                        at.append((m.start, m.end, m.name))
+        self.org_by_block = org_by_block
         self.org_spans_by_block = org_spans_by_block
-        self.registry = _build_registry(article, people, nonperson)
+        # The paragraphs (block indices, texts) and their text joined, for the scans of the
+        # whole body (``_fallback_names``, ``_body_occurrences``).
+        blocks = article.blocks
+        self.para_index = [i for i, block in enumerate(blocks) if block.kind == PARAGRAPH]
+        para_texts = [blocks[i].text for i in self.para_index]
+        self.body = _joined(para_texts)
+        self.registry = _build_registry(article, people, nonperson, para_texts, self.body)
         self.nonperson = nonperson
         self.counts = _QuotedCounts(article)
         self.term_names = nonperson  # (read only)
@@ -1375,6 +1514,8 @@ class _Reader:
             return hits
         if not para.ready:
             para._structure()
+        # (The positions of a surface are in order: those outside the mask are runs of them
+        # between its intervals, ``_Mask.outside``.)
         mask = para.mask if para.mask.starts else ()
         to_name = self.registry.surface_to_name
         if len(occurrences) == 1:
@@ -1412,8 +1553,8 @@ class _Reader:
         mostly wasted); None when a surface holds the joining newline."""
         if any("\n" in surface for surface in self.surfaces):
             return None
-        index = [i for i, block in enumerate(self.article.blocks) if block.kind == PARAGRAPH]
-        body, offsets = _joined([self.article.blocks[i].text for i in index])
+        index = self.para_index
+        body, offsets = self.body
         by_block: dict[int, dict[str, list[int]]] = {}
         for surface in self.surfaces:
             pos = body.find(surface)
@@ -1472,12 +1613,6 @@ class _Reader:
         tail = phrase[-6:]
         if ok and (self.voc.title_re.search(tail) or self.voc.source_re.search(tail)):
             return phrase
-        if self.org_by_block is None:
-            org_by_block: dict[int, list[tuple[int, int, str]]] = {}
-            for m in self.others:
-                if m.block >= 0 and m.type in ("org", "place"):
-                    org_by_block.setdefault(m.block, []).append((m.start, m.end, m.name))
-            self.org_by_block = org_by_block
         for s, e, name in self.org_by_block.get(block, []):
             if start <= s and e <= end and s not in para.mask:
                 return name
@@ -1539,7 +1674,9 @@ class _Reader:
             i = bisect.bisect_left(breaks, vs) - 1
             cs = max(s_start, breaks[i] + 1) if i >= 0 else s_start  # ``_clause_start``
             pre = text[cs:vs]
-            stripped = CONNECTOR_RE.sub("", pre) if ROLE_LEAD_RE.match(pre) else pre
+            lead = pre[:1]  # (``ROLE_LEAD_RE.match(pre)``)
+            stripped = CONNECTOR_RE.sub("", pre) \
+                if lead in ROLE_LEAD_SET or lead.isdecimal() else pre
             offset = cs + (len(pre) - len(stripped))
             if stripped[:1] in BACKGROUND_FIRSTS and stripped and BACKGROUND_RE.match(stripped):
                 continue
@@ -1550,13 +1687,14 @@ class _Reader:
             speaker: str | None = None
             kind = "person"
             subject_pos = None
+            bare = not stripped.strip(SPACES)  # no subject of its own
             found = subject_in(para, hits, hit_starts, free, offset, vs)
             if found and vs - found[0] <= MAX_SUBJECT_DISTANCE:
                 subject_pos, speaker = found
             elif PRONOUN_RE.match(stripped):
                 speaker = self._pronoun_referent(block, offset)
                 subject_pos = offset
-            elif stripped.strip(SPACES):
+            elif not bare:
                 src = self._source(para, block, offset, vs)
                 if src:
                     speaker, kind = src, "source"
@@ -1582,7 +1720,7 @@ class _Reader:
                     content_start = comma + 1  # 告诉记者，…: the listener is not the content
             additive = not ADDITIVE_CHARS.isdisjoint(stripped[:4])
             events.append(_Event(vs, ve, speaker, kind, subject_pos, content_start, introduces,
-                                 additive, inherited=not stripped.strip(SPACES)))
+                                 additive, bare))  # (inherited: no subject of its own)
             if kind == "person":
                 self.last_named = speaker  # 他/她 later in the same sentence means this person
                 self.last_named_at = (block, vs)
@@ -1859,7 +1997,8 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     while role != previous:
         previous = role
         role = role.strip(SPACES + "、")
-        if ROLE_LEAD_RE.match(role):  # else none of these strips anything
+        lead = role[:1]  # (``ROLE_LEAD_RE.match(role)``)
+        if lead in ROLE_LEAD_SET or lead.isdecimal():  # else none of these strips anything
             role = ROLE_LEADING_PAREN_RE.sub("", role)
             role = CONNECTOR_RE.sub("", role)
             role = ROLE_LEADING_TIME_RE.sub("", role)

@@ -587,3 +587,38 @@ def test_chain_of_titles_before_an_aliased_name():
                     "北约盟军最高指挥官卡沃利（Christopher Cavoli）说，局势稳定。") == [
         ("琼斯", "联合国秘书长特使", "official", 0, 1),
         ("卡沃利", "北约盟军最高指挥官", "official", 0, 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A derived first-character guard never changes what a lookahead matches
+
+GUARD_PATTERNS = [
+    r"说|表示",
+    r"[在于]\d+|（",
+    r"(?:今天|昨天)?说",  # may start with either
+    r"说|$",  # or at the end
+    r"(?!不)说",  # a zero-width test first
+    r"\d{1,2}[月日]|[，。]",
+    r"[a-c]说",  # a range
+]
+GUARD_TEXT = "说表示在于1 2月日（不说今天昨天，。abcd"
+
+
+@pytest.mark.parametrize("source", GUARD_PATTERNS)
+def test_first_char_guard_keeps_every_match(source):
+    import random
+
+    guard = quotes._first_char_guard(source)
+    assert guard.startswith("(?=[")  # a guard was derived
+    plain, guarded = re.compile(f"(?={source})"), re.compile(f"{guard}(?={source})")
+    rng = random.Random(source)
+    for _ in range(400):
+        text = "".join(rng.choice(GUARD_TEXT) for _ in range(rng.randrange(0, 8)))
+        for at in range(len(text) + 1):
+            assert bool(plain.match(text, at)) == bool(guarded.match(text, at)), (text, at)
+
+
+@pytest.mark.parametrize("source", [r"(?:说)?", r"a*", r"[^说]", r"\w"])
+def test_first_char_guard_gives_up_on_what_it_cannot_read(source):
+    # Empty matches, negated classes and categories other than \d: no guard, nothing narrowed.
+    assert quotes._first_char_guard(source) == ""
