@@ -494,6 +494,19 @@ def test_a_parallel_load_shortens_its_last_write_batches(db, seed_bytes, monkeyp
     assert db.article_count() == 12
 
 
+def test_the_worker_server_starts_without_duckdb():
+    # The worker server imports the pipeline and the row batches, and warms up on one
+    # article, while the other core waits: DuckDB, which only the writing process needs, stays
+    # out (~0.07 s of that wait).
+    code = ("import sys\n"
+            "import components.worker\n"
+            "print('duckdb' in sys.modules, 'components.pipeline' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False True"
+
+
 def test_parallel_load_keeps_pandas_out_of_the_writing_process(tmp_path, seed_bytes):
     # pyarrow imports pandas the first time it converts Python lists (~0.3 s of CPU): the
     # writing process takes the workers' Arrow batches as slices and builds the files rows
