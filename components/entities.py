@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,6 +90,7 @@ LATIN_PERSON_SUFFIX = re.compile(r",\s*[A-Z]-[A-Z]{2}$")
 TENURE_BEFORE = set("0123456789０１２３４５６７８９第首前现新历连继两几每各一二三四五六七八九十")
 # A pseudonym marker right after a name (阿迪拉（化名）): the name is a person's.
 PSEUDONYM_RE = re.compile(r"[（(](?:化名|假名|匿名|音译)[）)]")
+OPEN_PARENS = "（("  # the first character of every match of the parenthesis patterns
 # Words joining two names (赖清德与萧美琴): after a person, a name-tagged word is a person too.
 NAME_CONJUNCTIONS = set("与和及、")
 # Prefix verbs and suffix nouns around one-character country forms: 访华, 对美, 俄军, 美方.
@@ -239,7 +240,7 @@ class Lexicon:
     org_suffix_class: dict[str, str] = field(default_factory=dict)
     speech_re: re.Pattern | None = None
     after_re: re.Pattern | None = None
-    org_last_chars: set[str] = field(default_factory=set)  # last characters org_names looks at
+    org_last_chars: set[str] = field(default_factory=set)  # last characters org_name looks at
 
 
 def _lines(name: str) -> list[str]:
@@ -259,6 +260,36 @@ def _alternation(words) -> re.Pattern:
 def _scanned_alternation(words) -> re.Pattern:
     """``_alternation`` for a long scan over a text (see ``textutil.scan_lookahead``)."""
     return re.compile(scan_lookahead(words) + trie_pattern(words))
+
+
+# First characters per group of ``_first_char_scan`` (a dozen: two short rows of lookbehinds).
+SCAN_GROUP_CHARS = 12
+
+
+def _first_char_scan(words) -> re.Pattern:
+    """``_scanned_alternation(words)`` written so that the engine scans for the first
+    character with its fast character-class search instead of trying a lookahead at every
+    position (a fifth cheaper over a text), with the same match at every position.
+
+    The first character is matched by a class, the second is looked ahead at, and the rest of
+    the word is found by the first character, read back by lookbehinds: first the group of a
+    dozen first characters it is in, then the character itself, then the trie of the words'
+    rests. (When a word has fewer than two characters: ``_scanned_alternation``.)
+    """
+    words = sorted({w for w in words if w})
+    if not words or min(map(len, words)) < 2:
+        return _scanned_alternation(words)
+    rests: dict[str, list[str]] = {}
+    for w in words:
+        rests.setdefault(w[0], []).append(w[1:])
+    firsts = sorted(rests)
+    groups = [firsts[i:i + SCAN_GROUP_CHARS] for i in range(0, len(firsts), SCAN_GROUP_CHARS)]
+    by_group = "|".join(
+        "(?<=[%s])(?:%s)" % (re.escape("".join(g)), "|".join(
+            "(?<=%s)%s" % (re.escape(ch), trie_pattern(rests[ch])) for ch in g))
+        for g in groups)
+    return re.compile("[%s](?=[%s])(?:%s)" % (
+        re.escape("".join(firsts)), re.escape("".join(sorted({w[1] for w in words}))), by_group))
 
 
 @lru_cache(maxsize=1)
@@ -321,7 +352,7 @@ def lexicon() -> Lexicon:
     lx.not_entities = set(_lines("not_entities.txt"))
     lx.kw_stop = set(_lines("keyword_stopwords.txt"))
     lx.user_words = [(w, t) for w, t in words.items() if not w.isascii()]
-    lx.title_re = _scanned_alternation(lx.titles)
+    lx.title_re = _first_char_scan(lx.titles)
     lx.title_end_re = re.compile("(?:%s)$" % _alternation(lx.titles).pattern)
     lx.org_suffix_class = dict(lx.org_suffixes)
     lx.org_suffix_re = re.compile("(?:%s)$" % _alternation(lx.org_suffix_class).pattern)
@@ -434,9 +465,10 @@ Cand = tuple
 C_START, C_END, C_TYPE, C_KEY, C_PRIO = range(5)
 
 
-# A token is a plain tuple (word, tag, start, end): a block's tokens are built without a Python
-# call per word, hot loops unpack them, and the rest index them (t[0] word, t[1] tag, t[2]
-# start, t[3] end).
+# A token is a plain tuple (word, tag, start, end, index): a block's tokens are built without a
+# Python call per word, hot loops unpack them, and the rest index them (t[0] word, t[1] tag,
+# t[2] start, t[3] end, t[4] its index in the block's tokens; tuples the rules make of two
+# tokens have the first four only).
 Token = tuple
 
 
@@ -505,7 +537,7 @@ def _tokens(text: str, tag_fn=None, pairs=None):
     ends = list(accumulate(map(len, words)))
     starts = [0]
     starts += ends[:-1]
-    return list(zip(words, tags, starts, ends)), starts, ends, words, tags
+    return list(zip(words, tags, starts, ends, range(len(words)))), starts, ends, words, tags
 
 
 # What each pass of BlockAnalyser looks for in a word (most words concern none of them).
@@ -640,6 +672,35 @@ def _translit_run_to(text: str, end: int, lx: Lexicon, limit: int = TRANSLIT_RUN
     return i
 
 
+def _positions(text: str, chars: str) -> list[int]:
+    """Where any of the characters stands in the text, in order (str.find, no regex scan)."""
+    out: list[int] = []
+    find, append = text.find, out.append
+    for ch in chars:
+        k = find(ch)
+        while k >= 0:
+            append(k)
+            k = find(ch, k + 1)
+    if len(chars) > 1:
+        out.sort()
+    return out
+
+
+def _matches_from(rx: re.Pattern, text: str, positions) -> list[re.Match]:
+    """``list(rx.finditer(text))`` for a pattern whose every match is non-empty and starts at
+    one of the positions (ascending): only those are tried, in finditer's order (each try
+    after the end of the last match), instead of scanning the whole text."""
+    out: list[re.Match] = []
+    end, match = 0, rx.match
+    for p in positions:
+        if p >= end:
+            m = match(text, p)
+            if m:
+                out.append(m)
+                end = m.end()
+    return out
+
+
 @lru_cache(maxsize=65536)
 def _valid_person(name: str) -> bool:
     """Whether a candidate person name can be one (names recur: remembered)."""
@@ -654,6 +715,46 @@ def _valid_person(name: str) -> bool:
     if _org_suffix(name) and len(name) > 3 and not lx.translit.issuperset(name):
         return False
     return True
+
+
+@lru_cache(maxsize=65536)
+def _org_word(word: str, tag: str) -> tuple | None:
+    """What ``BlockAnalyser.org_name`` reads off a token alone (a word ending like an
+    organisation, a generic body or a title, and its tag): None when the token names no
+    organisation, else (the length of the head when a title glued to it is split off, else
+    0; the suffix; its class; whether the word is a generic body; whether the token names a
+    body on its own). Words and tags recur: remembered."""
+    lx = lexicon()
+    hit = _org_suffix(word)
+    generic = word in lx.generic_orgs
+    head = 0
+    if not hit and not generic:
+        # 协会会长 → 协会: an organisation suffix glued to the title that follows it
+        split = _org_head_before_title(word)
+        if not split:
+            return None
+        word, tag, head = split, "n", len(split)
+        hit = _org_suffix(word) or next(((s, c) for s, c in lx.org_suffixes if s == word), None)
+        if not hit:
+            return None
+    suf, cls = hit if hit else (word, "place")
+    stem = word[: len(word) - len(suf)]
+    if stem[:1] in ORG_COUNT_FIRST and ORG_COUNT_STEM_RE.match(stem):
+        return None  # 两大党, 各政府: a count of bodies, not one body's name
+    if generic:
+        cls = "place"
+    if word in lx.known and not generic:
+        return None  # a specific organisation from the dictionary: never extended
+    # The suffix token alone names a government body: 外交部, 观光局, 立法院.
+    own_ok = tag not in IDIOM_TAGS and (
+        (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(word) <= 4
+         and tag not in FUNCTION_TAGS and word not in lx.not_entities
+         and word[:-1] not in lx.known) or
+        (len(word) > len(suf) + 1 and _known_head(word[: -len(suf)])) or
+        # jieba's own dictionary names it an organisation (国家统计局, 建设局)
+        (tag == "nt" and len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and
+         len(word) > len(suf) + 1 and word not in lx.not_entities))
+    return head, suf, cls, generic, bool(own_ok)
 
 
 class BlockAnalyser:
@@ -674,7 +775,10 @@ class BlockAnalyser:
         # (index, token, flags) of the tokens some pass looks at, in order
         self.flagged = [(i, toks[i], flags[i]) for i in compress(range(len(flags)), flags)]
         self.starts = dict(zip(starts, toks))
-        self.ends = dict(zip(ends, toks))
+        # (the token ending at a position is the one before the token starting there: found
+        # through the index in the token (``ending_at``), not a second dict of every token;
+        # the ends themselves are bisected for the last word end before a position)
+        self._tok_ends = ends
         # word boundaries are every start and the last end (``is_bound``)
         self.last_end = ends[-1] if ends else 0
         self._tok_starts = starts
@@ -687,6 +791,7 @@ class BlockAnalyser:
         self.latin: list[tuple[int, str]] = []  # (offset of the parenthesis, the Latin text)
         self._title_ends: set[int] | None = None
         self._title_matches: list[re.Match] | None = None
+        self._parens: list[int] | None = None
         self._dict_ends: dict[int, int] = {}  # start -> end of the dictionary names there
 
     # -- helpers
@@ -694,35 +799,53 @@ class BlockAnalyser:
         """Whether a word starts or the last word ends at pos."""
         return pos in self.starts or (pos == self.last_end and pos > 0)
 
+    def ending_at(self, pos: int) -> Token | None:
+        """The token that ends at pos, or None."""
+        t = self.starts.get(pos)
+        if t is not None:
+            return self.toks[t[4] - 1] if t[4] else None
+        return self.toks[-1] if pos == self.last_end and pos else None
+
     def add(self, start, end, type_, key, prio):
         if end > start:
             self.cands.append((start, end, type_, key, prio))
 
-    # -- places and organisations from the dictionaries
-    def dictionary_matches(self):
-        known = self.lx.known
+    # -- the rules that read single tokens, in one pass over the tokens they look at
+    def token_rules(self):
+        """Per token, in this order: places and organisations from the dictionaries, country
+        compounds written as one word, X州/X省 place names and organisations by suffix.
+
+        (One pass instead of one per rule: the candidates of one token keep the rules' order,
+        and candidates of different tokens never share a span, so the choice is the same.)
+        """
+        known, compounds = self.lx.known, self.lx.compounds
         append = self.cands.append  # (tokens and their parts are never empty)
         dict_ends = self._dict_ends
-        for _, (word, _, start, end), flags in self.flagged:
-            if not flags & F_DICT:
-                continue
-            hit = known.get(word)
-            if hit:
-                append((start, end, hit[1], hit[0], 5))
-                dict_ends[start] = end
-            elif 3 <= end - start <= MAX_NAME_LEN:
-                for i, j, h in _known_parts(word):
-                    append((start + i, start + j, h[1], h[0], 4))
-                    dict_ends[start + i] = start + j
+        for idx, t, flags in self.flagged:
+            word, _, start, end, _ = t
+            if flags & F_DICT:
+                hit = known.get(word)
+                if hit:
+                    append((start, end, hit[1], hit[0], 5))
+                    dict_ends[start] = end
+                elif 3 <= end - start <= MAX_NAME_LEN:
+                    for i, j, h in _known_parts(word):
+                        append((start + i, start + j, h[1], h[0], 4))
+                        dict_ends[start + i] = start + j
+            if flags & F_COMPOUND:
+                parts = compounds.get(word)
+                if parts:  # 港澳台 → 香港 澳门 台湾, one character each
+                    for i, canon in enumerate(parts):
+                        append((start + i, start + i + 1, PLACE, canon, 2))
+            if flags & F_PLACE_SUFFIX:
+                self.place_suffix_name(t)
+            if flags & F_ORG:
+                self.org_name(idx, t)
 
     def place_compounds(self):
+        """Country compounds read off the text: 中俄, 美日韩, lists (中、朝、俄), 访华, 俄军
+        (those written as one dictionary word are read by ``token_rules``)."""
         lx, text = self.lx, self.text
-        compounds = lx.compounds
-        for _, (word, _, start, _), flags in self.flagged:
-            parts = compounds.get(word) if flags & F_COMPOUND else None
-            if parts:  # 港澳台 → 香港 澳门 台湾, one character each
-                for i, canon in enumerate(parts):
-                    self.add(start + i, start + i + 1, PLACE, canon, 2)
         n = len(text)
         i = 0
         for am in lx.abbr_pair_re.finditer(text):  # where two compound forms meet (中俄)
@@ -738,8 +861,8 @@ class BlockAnalyser:
             run = text[i:j]
             if j - i >= 2 and len(set(run)) == j - i and run not in lx.not_entities \
                     and run not in lx.known:
-                tail_ok = j in self.ends or (j < n and (text[j] in COMPOUND_TAIL
-                                                        or text[j] in ABBR_SUFFIXES))
+                tail_ok = self.ending_at(j) is not None or (
+                    j < n and (text[j] in COMPOUND_TAIL or text[j] in ABBR_SUFFIXES))
                 tok = self.starts[i]
                 if not tail_ok and tok[3] > j and tok[1] not in ("i", "l") and \
                         tokenizer().has_word(text[j:tok[3]]) and tok[3] - j >= 2:
@@ -768,8 +891,9 @@ class BlockAnalyser:
                     i = j
                     continue
             i += 1
-        # Lists: 中、朝、俄 / 美、日、韩 / 跟俄、跟朝 (only where there is an enumeration comma).
-        for m in lx.abbr_list_re.finditer(text) if LIST_COMMA in text else ():
+        # Lists: 中、朝、俄 / 美、日、韩 / 跟俄、跟朝: a match starts right before a comma.
+        commas = _positions(text, LIST_COMMA)
+        for m in _matches_from(lx.abbr_list_re, text, [k - 1 for k in commas if k]):
             chars = [(m.start() + k, c) for k, c in enumerate(m.group()) if c in lx.abbr]
             if len({c for _, c in chars}) < 2:
                 continue
@@ -785,142 +909,113 @@ class BlockAnalyser:
             k = am.start()
             c = text[k]
             flags = lx.abbr[c][1]
-            if "p" in flags and k > 0 and text[k - 1] in ABBR_PREFIXES and (k + 1) in self.ends \
-                    and (k - 1) in self.starts:
+            if "p" in flags and k > 0 and text[k - 1] in ABBR_PREFIXES and \
+                    self.ending_at(k + 1) is not None and (k - 1) in self.starts:
                 self.add(k, k + 1, PLACE, lx.abbr[c][0], 1)
             elif "s" in flags and k + 1 < n and text[k + 1] in ABBR_SUFFIXES and k in self.starts \
-                    and (k + 2) in self.ends:
+                    and self.ending_at(k + 2) is not None:
                 self.add(k, k + 1, PLACE, lx.abbr[c][0], 1)
 
-    def place_suffix_names(self):
-        """X州, X省, X群岛... where X is a known place, a place-tagged word or a transliteration."""
+    def place_suffix_name(self, t: Token):
+        """X州, X省, X群岛... where X is a known place, a place-tagged word or a transliteration
+        (``t``: a token ending in a place suffix)."""
         lx, text = self.lx, self.text
-        for _, t, flags in self.flagged:
-            if not flags & F_PLACE_SUFFIX:
-                continue
-            for suf in lx.place_suffixes:
-                if t[0].endswith(suf) and len(t[0]) > len(suf):
-                    stem = t[0][: -len(suf)]
-                    if stem in lx.known and lx.known[stem][1] == PLACE or \
-                            (t[1] == "ns" and len(stem) >= 2 and t[0] not in lx.not_entities):
-                        self.add(t[2], t[3], PLACE, t[0], 3)
-                    break
-                if t[0] == suf and t[2] not in self.seg_starts:
-                    # 威斯康辛/州: the stem is the token(s) before.
-                    s = _translit_run_to(text, t[2], lx)
-                    prev = self.ends.get(t[2])
-                    if prev and prev[1] == "ns" and prev[0] not in lx.not_entities and \
-                            len(prev[0]) >= 2:
-                        s = min(s, prev[2]) if t[2] - s >= 2 else prev[2]
-                    if t[2] - s >= 2 and s in self.starts:
-                        self.add(s, t[3], PLACE, text[s:t[3]], 3)
-                    break
+        for suf in lx.place_suffixes:
+            if t[0].endswith(suf) and len(t[0]) > len(suf):
+                stem = t[0][: -len(suf)]
+                if stem in lx.known and lx.known[stem][1] == PLACE or \
+                        (t[1] == "ns" and len(stem) >= 2 and t[0] not in lx.not_entities):
+                    self.add(t[2], t[3], PLACE, t[0], 3)
+                break
+            if t[0] == suf and t[2] not in self.seg_starts:
+                # 威斯康辛/州: the stem is the token(s) before.
+                s = _translit_run_to(text, t[2], lx)
+                prev = self.ending_at(t[2])
+                if prev and prev[1] == "ns" and prev[0] not in lx.not_entities and \
+                        len(prev[0]) >= 2:
+                    s = min(s, prev[2]) if t[2] - s >= 2 else prev[2]
+                if t[2] - s >= 2 and s in self.starts:
+                    self.add(s, t[3], PLACE, text[s:t[3]], 3)
+                break
 
     # -- organisations by suffix
-    def _split_title(self, tok: Token):
-        """协会会长 → 协会: an organisation suffix glued to the title that follows it."""
-        head = _org_head_before_title(tok[0])
-        return (head, "n", tok[2], tok[2] + len(head)) if head else None
-
-    def org_names(self):
+    def org_name(self, idx: int, t: Token):
+        """An organisation named by its suffix (``t``: the token at ``idx``, ending like an
+        organisation, a generic body or a title), with the modifiers before it."""
         lx, toks = self.lx, self.toks
-        for idx, t, flags in self.flagged:
-            if not flags & F_ORG:
-                continue  # ends in no organisation suffix, generic body or title
-            hit = _org_suffix(t[0])
-            generic = t[0] in lx.generic_orgs
-            if not hit and not generic:
-                head = self._split_title(t)
-                if head is None:
+        # (what depends on the word and its tag alone, worked out once per word)
+        word = _org_word(t[0], t[1])
+        if word is None:
+            return
+        head, suf, cls, generic, own_ok = word
+        if head:
+            t = (t[0][:head], "n", t[2], t[2] + head)  # the head, title split off
+        mods: list[Token] = []
+        j = idx - 1
+        while j >= 0 and len(mods) < ORG_MAX_MODIFIERS:
+            p = toks[j]
+            if p[0] in ORG_BARRIERS or p[0] in ORG_QUANTIFIERS:
+                break
+            if p[0] in ORG_JOINERS:
+                # 住房和建设局: a joiner between two plain nouns (not two organisations)
+                q = toks[j - 1] if j > 0 else None
+                if (mods or len(t[0]) > len(suf)) and q and q[1] in ORG_MOD_TAGS and \
+                        len(q[0]) >= 2 and not _org_suffix(q[0]) and \
+                        q[0] not in lx.known:
+                    mods.insert(0, p)
+                    j -= 1
                     continue
-                t = head
-                hit = _org_suffix(t[0]) or next(
-                    ((s, c) for s, c in lx.org_suffixes if s == t[0]), None)
-                if not hit:
-                    continue
-            suf, cls = hit if hit else (t[0], "place")
-            stem = t[0][: len(t[0]) - len(suf)]
-            if stem[:1] in ORG_COUNT_FIRST and ORG_COUNT_STEM_RE.match(stem):
-                continue  # 两大党, 各政府: a count of bodies, not one body's name
-            if generic:
-                cls = "place"
-            # The suffix token alone names a government body: 外交部, 观光局, 立法院.
-            own_ok = t[1] not in IDIOM_TAGS and (
-                (len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and 3 <= len(t[0]) <= 4
-                 and t[1] not in FUNCTION_TAGS and t[0] not in lx.not_entities
-                 and t[0][:-1] not in lx.known) or
-                (len(t[0]) > len(suf) + 1 and self._known_head(t[0][: -len(suf)])) or
-                # jieba's own dictionary names it an organisation (国家统计局, 建设局)
-                (t[1] == "nt" and len(suf) == 1 and suf in GOV_CHAR_SUFFIXES and
-                 len(t[0]) > len(suf) + 1 and t[0] not in lx.not_entities))
-            if t[0] in lx.known and not generic:
-                continue  # a specific organisation from the dictionary: never extended
-            mods: list[Token] = []
-            j = idx - 1
-            while j >= 0 and len(mods) < ORG_MAX_MODIFIERS:
-                p = toks[j]
-                if p[0] in ORG_BARRIERS or p[0] in ORG_QUANTIFIERS:
-                    break
-                if p[0] in ORG_JOINERS:
-                    # 住房和建设局: a joiner between two plain nouns (not two organisations)
-                    q = toks[j - 1] if j > 0 else None
-                    if (mods or len(t[0]) > len(suf)) and q and q[1] in ORG_MOD_TAGS and \
-                            len(q[0]) >= 2 and not _org_suffix(q[0]) and \
-                            q[0] not in lx.known:
-                        mods.insert(0, p)
-                        j -= 1
-                        continue
-                    break
-                if p[0] in lx.titles_after or (p[0] in lx.title_set and p[0] not in lx.known
-                                               and cls != "loose"):
-                    break  # but an occupation names an association: 记者协会, 律师工会
-                ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
-                    (p[1] == "ns" and len(p[0]) == 1) or \
-                    (p[0] in ORG_VERB_MODIFIERS and j > 0 and toks[j - 1][1] in ORG_MOD_TAGS)
-                if not ok_tag or not _has_name_char(p[0]):
-                    break
-                if len(p[0]) == 1 and not (mods and lx.translit.issuperset(mods[0][0])):
-                    break  # 美 + 拉尼西亚 is one name; 朝 + 联合会 (中、俄、朝联合会) is not
-                mods.insert(0, p)
-                if p[0] in lx.known and lx.known[p[0]][1] == PLACE:
-                    break  # a place starts the name: 台湾观光局, 中国外交部
-                j -= 1
-            # A joiner belongs to the name only after a place (深圳市住房和建设局).
-            joiner = None
-            for k, m in enumerate(mods):
-                if m[0] in ORG_JOINERS:
-                    joiner = k
-                    break
-            if joiner is not None and not (self._place_head(mods[0][0]) or mods[0][1] == "ns"):
-                mods = mods[joiner + 1:]
-            # Drop leading modifiers that are generic words until a proper one leads.
-            while mods and cls != "loose" and not self._specific(mods[0]):
-                mods.pop(0)
-            if cls == "place":
-                if mods and mods[0][0] in lx.known and lx.known[mods[0][0]][1] == PLACE:
-                    start = mods[0][2]
-                    self.add(start, t[3], ORG, self.text[start:t[3]], 6)
-                elif not mods and len(t[0]) > len(suf) and \
-                        self._place_head(t[0][: -len(suf)]):
-                    self.add(t[2], t[3], ORG, t[0], 6)  # 日本政府 as one jieba token
-                continue
-            if mods and len(t[0]) == 1 and all(self._place_head(m[0]) for m in mods):
-                mods = []  # 中国 + 部 (人权观察中国部): a bare suffix after a place names nothing
-            if mods:
-                if cls == "strict" and not any(self._specific(m) for m in mods):
-                    mods = []
-                elif len(mods) == 1 and len(suf) > 1 and cls == "strict" and \
-                        mods[0][0] in lx.known and lx.known[mods[0][0]][1] == ORG:
-                    mods = []  # 联合国组织: a known organisation and a category noun
-                    own_ok = False
-            if mods:
-                start = self._parent_start(mods[0][2], t[0])
-                name = self.text[start:t[3]]
-                if name not in lx.not_entities:
-                    self.add(start, t[3], ORG, name, 6)
-            elif own_ok:
-                start = self._parent_start(t[2], t[0])
-                self.add(start, t[3], ORG, self.text[start:t[3]], 3 if start == t[2] else 6)
+                break
+            if p[0] in lx.titles_after or (p[0] in lx.title_set and p[0] not in lx.known
+                                           and cls != "loose"):
+                break  # but an occupation names an association: 记者协会, 律师工会
+            ok_tag = p[1] in ORG_MOD_TAGS or p[0] in lx.known or \
+                (p[1] == "ns" and len(p[0]) == 1) or \
+                (p[0] in ORG_VERB_MODIFIERS and j > 0 and toks[j - 1][1] in ORG_MOD_TAGS)
+            if not ok_tag or not _has_name_char(p[0]):
+                break
+            if len(p[0]) == 1 and not (mods and lx.translit.issuperset(mods[0][0])):
+                break  # 美 + 拉尼西亚 is one name; 朝 + 联合会 (中、俄、朝联合会) is not
+            mods.insert(0, p)
+            if p[0] in lx.known and lx.known[p[0]][1] == PLACE:
+                break  # a place starts the name: 台湾观光局, 中国外交部
+            j -= 1
+        # A joiner belongs to the name only after a place (深圳市住房和建设局).
+        joiner = None
+        for k, m in enumerate(mods):
+            if m[0] in ORG_JOINERS:
+                joiner = k
+                break
+        if joiner is not None and not (self._place_head(mods[0][0]) or mods[0][1] == "ns"):
+            mods = mods[joiner + 1:]
+        # Drop leading modifiers that are generic words until a proper one leads.
+        while mods and cls != "loose" and not self._specific(mods[0]):
+            mods.pop(0)
+        if cls == "place":
+            if mods and mods[0][0] in lx.known and lx.known[mods[0][0]][1] == PLACE:
+                start = mods[0][2]
+                self.add(start, t[3], ORG, self.text[start:t[3]], 6)
+            elif not mods and len(t[0]) > len(suf) and \
+                    self._place_head(t[0][: -len(suf)]):
+                self.add(t[2], t[3], ORG, t[0], 6)  # 日本政府 as one jieba token
+            return
+        if mods and len(t[0]) == 1 and all(self._place_head(m[0]) for m in mods):
+            mods = []  # 中国 + 部 (人权观察中国部): a bare suffix after a place names nothing
+        if mods:
+            if cls == "strict" and not any(self._specific(m) for m in mods):
+                mods = []
+            elif len(mods) == 1 and len(suf) > 1 and cls == "strict" and \
+                    mods[0][0] in lx.known and lx.known[mods[0][0]][1] == ORG:
+                mods = []  # 联合国组织: a known organisation and a category noun
+                own_ok = False
+        if mods:
+            start = self._parent_start(mods[0][2], t[0])
+            name = self.text[start:t[3]]
+            if name not in lx.not_entities:
+                self.add(start, t[3], ORG, name, 6)
+        elif own_ok:
+            start = self._parent_start(t[2], t[0])
+            self.add(start, t[3], ORG, self.text[start:t[3]], 3 if start == t[2] else 6)
 
     def _parent_start(self, start: int, last: str) -> int:
         """Where a unit's name starts when a university or academy comes right before it
@@ -929,7 +1024,7 @@ class BlockAnalyser:
             return start
         pos = start
         for _ in range(SUBUNIT_MAX_GAP + 1):
-            p = self.ends.get(pos)
+            p = self.ending_at(pos)
             if p is None or p[0] in ORG_BARRIERS or p[0] in ORG_QUANTIFIERS:
                 return start
             if p[0].endswith(ORG_PARENT_ENDINGS) and len(p[0]) > 2 and \
@@ -997,14 +1092,17 @@ class BlockAnalyser:
     # -- people
     def _name_after(self, pos: int) -> int | None:
         """End of a person name starting at pos (right after a title), or None."""
-        lx, text, ends = self.lx, self.text, self.ends
+        lx, text, ending_at = self.lx, self.text, self.ending_at
         n = len(text)
         if pos >= n or not "\u3400" <= text[pos] <= "\u9fff":
             return None
         run = lx.translit_run_re.match(text, pos)  # (_translit_run_from)
         run_end = run.end() if run else pos
-        while run_end > pos and run_end not in ends and run_end < n:
-            run_end -= 1  # a run ends where a word ends (库克 + 本周, not 库克本)
+        if pos < run_end < n:
+            # a run ends where a word ends (库克 + 本周, not 库克本): the last word end in it
+            ends = self._tok_ends
+            i = bisect_right(ends, run_end) - 1
+            run_end = ends[i] if i >= 0 and ends[i] > pos else pos
         while run_end > pos and (text[run_end - 1] in DOTS or text[run_end - 1] == "-"):
             run_end -= 1
         if run_end - pos >= 4 or run_end - pos >= 2 and DOT_RE.search(text, pos, run_end):
@@ -1012,7 +1110,7 @@ class BlockAnalyser:
         tok = self.starts.get(pos)
         if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
             end = tok[3]
-            if lx.translit.issuperset(tok[0]) and run_end in self.ends:
+            if lx.translit.issuperset(tok[0]) and ending_at(run_end) is not None:
                 end = max(end, run_end)  # 梅/拉尼/娅 cut apart by jieba
             nxt = self.starts.get(end)
             if tok[0] in lx.double_surnames and nxt and len(nxt[0]) == 2 and \
@@ -1086,6 +1184,13 @@ class BlockAnalyser:
             self._title_matches = list(self.lx.title_re.finditer(self.text))
         return self._title_matches
 
+    def _paren_matches(self, rx: re.Pattern) -> list[re.Match]:
+        """``list(rx.finditer(text))`` for a pattern whose matches start with an opening
+        parenthesis (most texts have a few: they are found once and each tried)."""
+        if self._parens is None:
+            self._parens = _positions(self.text, OPEN_PARENS)
+        return _matches_from(rx, self.text, self._parens)
+
     def _trim_title(self, s: int, e: int) -> int:
         """Move a name start past a title glued in front of it (总理拉布卡, 主席布朗)."""
         if self._title_ends is None:
@@ -1133,7 +1238,7 @@ class BlockAnalyser:
                 s = m.start() - 1
                 if s >= 0 and text[s] in lx.surnames and (s == 0 or text[s - 1] not in lx.translit
                                                          or not _is_cjk(text[s - 1])):
-                    if s in self.starts or (s - 1) in self.ends or s == 0:
+                    if s in self.starts or s == 0 or self.ending_at(s - 1) is not None:
                         self.add(s, m.end(), PERSON, text[s:m.end()], 3)
             else:
                 s = m.start() - 1
@@ -1145,7 +1250,7 @@ class BlockAnalyser:
                     self.add(s, m.end(), PERSON, text[s:m.end()], 2)
                     continue
                 # Name then title: 科顿参议员, 法塔斯教授.
-                tok = self.ends.get(m.start())
+                tok = self.ending_at(m.start())
                 s = _translit_run_to(text, m.start(), lx)
                 if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
                     s = min(s, tok[2]) if m.start() - s >= 2 else tok[2]
@@ -1156,7 +1261,7 @@ class BlockAnalyser:
                                                      or lx.translit.issuperset(name)):
                         self.add(s, m.start(), PERSON, name, 2)
         # A reporting verb right after the name: 李奇岳说, 布朗表示.
-        ends_get, surnames = self.ends.get, lx.surnames
+        ends_get, surnames = self.ending_at, lx.surnames
         for m in lx.speech_re.finditer(text):
             e = m.start()
             tok = ends_get(e)
@@ -1187,9 +1292,9 @@ class BlockAnalyser:
                     not (len(t[0]) == 2 and t[0].endswith("家")):  # 李家: the Li family
                 self.add(t[2], t[3], PERSON, t[0], 2)
         # A name marked as a pseudonym: 阿迪拉（化名）, 王明（假名）.
-        for m in PSEUDONYM_RE.finditer(text):
+        for m in self._paren_matches(PSEUDONYM_RE):
             e = m.start()
-            tok = self.ends.get(e)
+            tok = self.ending_at(e)
             s = _translit_run_to(text, e, lx)
             if tok and tok[1].startswith("nr") and 2 <= len(tok[0]) <= 4:
                 s = min(s, tok[2]) if e - s >= 2 else tok[2]
@@ -1211,12 +1316,12 @@ class BlockAnalyser:
                         (tok[0][0] in lx.surnames or tok[0][:2] in lx.double_surnames) and \
                         _valid_person(tok[0]):
                     self.add(tok[2], tok[3], PERSON, tok[0], 2)
-        # Dotted foreign names: 安东尼奥·法塔斯 (most texts have no dot: a substring test each).
+        # Dotted foreign names: 安东尼奥·法塔斯 (most texts have no dot: a find each).
         read_to = -1
-        for m in DOT_RE.finditer(text) if any(map(text.__contains__, DOTS)) else ():
-            if m.start() < read_to:
+        for k in _positions(text, DOTS):
+            if k < read_to:
                 continue  # a later dot of a name already read (艾丽西亚·加西亚·...)
-            s = _translit_run_to(text, m.start(), lx)
+            s = _translit_run_to(text, k, lx)
             e = _translit_run_from(text, s, lx)
             read_to = e
             s = self._trim_title(s, e)
@@ -1224,7 +1329,7 @@ class BlockAnalyser:
             if not DOT_CHARS.isdisjoint(name) and _valid_person(name):
                 self.add(s, e, PERSON, name, 3)
         # A Latin name in parentheses: 米勒（Matthew Miller）.
-        for m in self.latin_re.finditer(text):
+        for m in self._paren_matches(self.latin_re):
             latin = m.group(1).strip()
             self.latin.append((m.start(), latin))
             e = m.start()
@@ -1232,10 +1337,10 @@ class BlockAnalyser:
                 continue
             if not _latin_person_name(latin):
                 continue
-            tok = self.ends.get(e)
+            tok = self.ending_at(e)
             s = _translit_run_to(text, e, lx)
             if tok and len(tok[0]) == 1 and _is_cjk(tok[0]) and tok[0] not in NAME_STOP_CHARS:
-                prev = self.ends.get(tok[2])
+                prev = self.ending_at(tok[2])
                 if prev and prev[1].startswith("nr") and len(prev[0]) == 2 and \
                         prev[0][0] in lx.surnames:
                     tok = (prev[0] + tok[0], prev[1], prev[2], tok[3])  # 范秋/姮（Pham Thu Hang）
@@ -1257,10 +1362,8 @@ class BlockAnalyser:
             not any(w.isupper() and len(w) > 1 for w in words)
 
     def run(self):
-        self.dictionary_matches()
+        self.token_rules()
         self.place_compounds()
-        self.place_suffix_names()
-        self.org_names()
         self.org_introduced()
         self.publications()
         self.platform_x()
@@ -1317,44 +1420,92 @@ def _byline_spans(text: str, staff: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _select(cands: list[Cand], span: int, prior=None) -> tuple[list[Cand], tuple]:
+def _select(cands: list[Cand], span: int) -> list[Cand]:
     """Longest match wins; among equal lengths the higher priority, then the earlier.
 
     ``span``: more than any candidate's start (the text's length + 1). Returns the chosen
-    candidates in text order and the selection order, which a later call over the same list
-    with candidates appended takes as ``prior``: only the new ones are sorted then (the two
-    sorted runs are merged in one pass), the same order as sorting all of them.
+    candidates in text order.
     """
     if not cands:
-        return [], ([], [])
+        return []
     chosen: list[Cand] = []
     append = chosen.append
-    taken = bytearray(span)  # 1 where a chosen mention is (linear time)
+    # 1 where a chosen mention is (linear time; a list reads and writes faster than a bytearray)
+    taken = [0] * span
     # The order (longer first, then higher priority, then earlier; ties in the order added, the
     # sort being stable) as one integer per candidate: cheaper to build and compare than a
     # tuple. Starts are below span and priorities below PRIO_RANGE, so the fields never mix.
-    keys, order = prior if prior else ([], [])
-    done = len(keys)
-    keys = keys + [((s - e) * PRIO_RANGE - prio) * span + s
-                   for s, e, _, _, prio in cands[done:]]
-    key_of = keys.__getitem__
-    new = sorted(range(done, len(cands)), key=key_of)
-    order = sorted(order + new, key=key_of) if order and new else order or new
-    for c in map(cands.__getitem__, order):
+    keys = [((s - e) * PRIO_RANGE - prio) * span + s for s, e, _, _, prio in cands]
+    for c in map(cands.__getitem__, sorted(range(len(cands)), key=keys.__getitem__)):
         s, e = c[0], c[1]
         # Candidates come longest first, so a chosen one that overlaps this one (no shorter
         # than it) covers its first or its last character.
         if taken[s] or taken[e - 1]:
             continue
         append(c)
-        taken[s:e] = MARKS[e - s] if e - s < len(MARKS) else b"\x01" * (e - s)
+        n = e - s
+        if n == 1:
+            taken[s] = 1
+        elif n == 2:  # (most names: two item stores are cheaper than a slice store)
+            taken[s] = taken[s + 1] = 1
+        else:
+            taken[s:e] = MARKS[n] if n < len(MARKS) else (1,) * n
     chosen.sort(key=C_START_OF)  # (chosen candidates never overlap: no two share a start)
-    return chosen, (keys, order)
+    return chosen
+
+
+def _select_more(cands: list[Cand], span: int, first: list[Cand], done: int) -> list[Cand]:
+    """``_select(cands, span)`` when ``first`` is ``_select(cands[:done], span)``.
+
+    Only the added candidates are ordered and tried: each against the chosen ones that overlap
+    it (``first`` is in text order and without overlaps: a bisection finds them) and the added
+    ones taken before it. While no added candidate is taken over a chosen one that comes after
+    it in the order, every earlier choice stands (an old one that lost, lost to a chosen one
+    that still stands; an old one that won overlaps nothing taken before it), so the result is
+    ``first`` with the added ones taken. Otherwise the choices cascade: all are made afresh.
+    """
+    if len(cands) == done:
+        return first
+    new = cands[done:]
+    keys = [((s - e) * PRIO_RANGE - prio) * span + s for s, e, _, _, prio in new]
+    starts = list(map(C_START_OF, first))
+    taken: set[int] = set()  # where an added candidate was taken (few)
+    added: list[Cand] = []
+    for k in sorted(range(len(new)), key=keys.__getitem__):
+        c = new[k]
+        s, e = c[0], c[1]
+        if s in taken or e - 1 in taken:
+            continue  # (the added ones come longest first, as in _select)
+        key = keys[k]
+        i = bisect_left(starts, e) - 1
+        lost = later = False
+        while i >= 0:
+            y = first[i]
+            if y[1] <= s:
+                break
+            # an old candidate comes first on an equal key (it was added earlier)
+            if ((y[0] - y[1]) * PRIO_RANGE - y[4]) * span + y[0] <= key:
+                lost = True
+                break
+            later = True
+            i -= 1
+        if lost:
+            continue
+        if later:
+            return _select(cands, span)  # taken over a chosen one that comes after it
+        added.append(c)
+        taken.update(range(s, e))
+    if not added:
+        return first
+    out = first + added
+    out.sort(key=C_START_OF)
+    return out
 
 
 PRIO_RANGE = 16  # candidate priorities are 0..6
-MARKS = tuple(b"\x01" * n for n in range(64))  # _select's marks for a span of each length
+MARKS = tuple((1,) * n for n in range(64))  # _select's marks for a span of each length
 C_START_OF = itemgetter(C_START)
+C_SPAN_OF = itemgetter(C_START, C_END)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -1378,14 +1529,21 @@ def _windows(text: str) -> list[tuple[int, int]]:
 def _simplify_all(texts: list[str]) -> list[str]:
     """to_simplified of each text, with one OpenCC call for all of them when that keeps every
     length (a conversion never reaches across the newline that joins them)."""
+    return _simplify_joined(texts)[0]
+
+
+def _simplify_joined(texts: list[str]) -> tuple[list[str], str | None]:
+    """``_simplify_all(texts)`` and, when it is at hand, the same texts joined by newlines
+    (the converted text that was split: the caller need not join them again), else None."""
     if len(texts) > 1:
         joined = "\n".join(texts)
         out = converter("t2s").convert(joined)
         if len(out) == len(joined):
             parts = out.split("\n")
             if list(map(len, parts)) == list(map(len, texts)):
-                return parts
-    return [to_simplified(t) for t in texts]
+                return parts, out
+    parts = [to_simplified(t) for t in texts]
+    return parts, (parts[0] if len(parts) == 1 else None)
 
 
 def _tag_all(texts: list[str], tag_fn) -> list[list]:
@@ -1409,7 +1567,7 @@ def _tag_all(texts: list[str], tag_fn) -> list[list]:
     return [tag_fn(t) for t in texts]
 
 
-def _analyse(texts: list[str], lx: Lexicon, tag_fn):
+def _analyse(texts: list[str], lx: Lexicon, tag_fn, joined: str | None = None):
     """Analysers run over the texts, and for each analyser where its texts start in its text
     (ascending) and their indices.
 
@@ -1417,8 +1575,10 @@ def _analyse(texts: list[str], lx: Lexicon, tag_fn):
     none contains the separator (or a carriage return) and the tagger cuts exactly at every
     separator; else one analyser per text (the words are the same either way: ``_tag_all``).
     The work stays linear: no rule reaches beyond a text or scans all candidates per match.
+    (``joined``: the texts joined by SEGMENT_SEP, when the caller has it.)
     """
-    joined = SEGMENT_SEP.join(texts)
+    if joined is None:
+        joined = SEGMENT_SEP.join(texts)
     # (no text holds the separator: it occurs only between them)
     if texts and joined.count(SEGMENT_SEP) == len(texts) - 1 and "\r" not in joined:
         offsets = [0]
@@ -1444,13 +1604,21 @@ def _find_established(established: dict[str, tuple[str, str]], analysers, first_
     same span: that one comes first in the selection order (same length, a higher priority),
     and whatever overlaps it overlaps the new one, so the new one could never be chosen.
     """
-    spans = [{c[C_START]: c[C_END] for c in chosen} for chosen in first_pass]
+    spans = [dict(map(C_SPAN_OF, chosen)) for chosen in first_pass]  # start -> end
     for surface, (key, type_) in established.items():
         n = len(surface)
         latin = surface.isascii()
         for a, chosen_end in zip(analysers, spans):
             text = a.text
-            k = text.find(surface)
+            find, chosen_get, append = text.find, chosen_end.get, a.cands.append
+            k = find(surface)
+            if not latin and type_ != ORG:
+                # (most names: a Chinese name of a person, no word boundary to check)
+                while k >= 0:
+                    if chosen_get(k) != k + n:
+                        append((k, k + n, type_, key, 0))  # (never empty)
+                    k = find(surface, k + 1)
+                continue
             while k >= 0:
                 e = k + n
                 # Latin aliases only as whole words
@@ -1458,9 +1626,9 @@ def _find_established(established: dict[str, tuple[str, str]], analysers, first_
                                           (e < len(text) and text[e].isalnum()))
                 # an organisation name ends where a word ends (not 中国外交部 in 中国外交部长)
                 if whole and (type_ != ORG or a.is_bound(k) and a.is_bound(e)) and \
-                        chosen_end.get(k) != e:
-                    a.cands.append((k, e, type_, key, 0))  # (never empty)
-                k = text.find(surface, k + 1)
+                        chosen_get(k) != e:
+                    append((k, e, type_, key, 0))  # (never empty)
+                k = find(surface, k + 1)
 
 
 def extract_entities(article: Article, tagger=None) -> list[Mention]:
@@ -1476,7 +1644,7 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
         blocks.append((TITLE_BLOCK, article.title))
     blocks += [(i, b.text) for i, b in enumerate(article.blocks)]
     staff = {simplified_name(n) for n in article.staff_names if n}
-    simp = _simplify_all([t for _, t in blocks])
+    simp, simp_joined = _simplify_joined([t for _, t in blocks])
     # Segments: (index into blocks, offset in the block, Simplified text); one per block unless
     # the block is longer than a window. Staff spans and dateline reporters are read on the
     # whole block, then given to each window in its own offsets.
@@ -1490,7 +1658,8 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
         # The usual article: every block is one segment. Most name no staff and no reporter:
         # a substring test over all blocks at once skips the byline and dateline patterns.
         seg_block, seg_base, seg_text = range(n), [0] * n, simp
-        all_text = SEGMENT_SEP.join(simp)
+        # (the converted blocks joined by newlines, the separator: as OpenCC returned them)
+        all_text = SEGMENT_SEP.join(simp) if simp_joined is None else simp_joined
         if any(name in all_text for name in staff):
             masks = [_byline_spans(s, staff) for s in simp]
         else:
@@ -1513,9 +1682,10 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
             seg_text.append(s[lo:hi])
             masks.append(_clip(mask, lo, hi) if lo or hi < len(s) else mask)
             reporters.append({r - lo for r in rep_ends if lo <= r < hi})
-    analysers, unit_segs = _analyse(seg_text, lx, tag_fn)
-    selections = [_select(a.cands, len(a.text) + 1) for a in analysers]
-    first_pass = [chosen for chosen, _ in selections]
+    analysers, unit_segs = _analyse(seg_text, lx, tag_fn,
+                                    all_text if seg_text is simp else None)
+    first_pass = [_select(a.cands, len(a.text) + 1) for a in analysers]
+    first_done = [len(a.cands) for a in analysers]  # (the candidates the first pass read)
 
     # Names established with evidence anywhere in the article, found again everywhere.
     established: dict[str, tuple[str, str]] = {}
@@ -1558,14 +1728,15 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
     # in the block), the rest of the Mention's arguments in order.
     m_key: list[str] = []
     rows: list[tuple[str, str, int, int, int]] = []
+    key_append, row_append = m_key.append, rows.append
     not_entities = lx.not_entities
-    for a, (offs, index), (_, prior) in zip(analysers, unit_segs, selections):
+    for a, (offs, index), chosen, done in zip(analysers, unit_segs, first_pass, first_done):
         at = a.text
         # (the chosen candidates come in text order: the segment is looked up only when one
         # starts past the end of the last one's)
         seg_ends = offs[1:] + [len(at) + 1]
         seg_end = -1
-        for cs, ce, type_, key, _ in _select(a.cands, len(at) + 1, prior)[0]:
+        for cs, ce, type_, key, _ in _select_more(a.cands, len(at) + 1, chosen, done):
             if cs >= seg_end:
                 k = bisect_right(offs, cs) - 1  # the segment the candidate is in
                 si, off, seg_end = index[k], offs[k], seg_ends[k]
@@ -1576,13 +1747,15 @@ def extract_entities(article: Article, tagger=None) -> list[Mention]:
                 continue
             if type_ == PERSON and cs - off in reps:
                 continue
-            surf_s = at[cs:ce]
-            if staff and (surf_s in staff or key in staff):
+            if staff:
+                surf_s = at[cs:ce]
+                if surf_s in staff or key in staff or ce - cs > 1 and surf_s in not_entities:
+                    continue
+            elif ce - cs > 1 and at[cs:ce] in not_entities:
                 continue
-            if surf_s in not_entities and ce - cs > 1:
-                continue
-            m_key.append(key)
-            rows.append((type_, text[cs + shift:ce + shift], block, cs + shift, ce + shift))
+            key_append(key)
+            s, e = cs + shift, ce + shift
+            row_append((type_, text[s:e], block, s, e))
 
     # The name is the Simplified canonical key in either script (one referent, one name across
     # the archive); the article's own spelling is the surface and shows among the aliases.
@@ -1616,9 +1789,8 @@ def _merge_keys(keys: list[str], types: list[str]) -> list[str]:
     place or a government body. (``keys`` and ``types``: the mentions', in order.)
     """
     lx = lexicon()
-    items = list(zip(keys, types))
-    order = list(dict.fromkeys(items))
-    position = dict(zip(order, range(len(order))))
+    order = list(dict.fromkeys(zip(keys, types)))  # the distinct (key, type), in order
+    position: dict[tuple[str, str], int] = {}  # (filled when a name has one to compare with)
     # A short form shares its last character with the full name (外交部 / 中国外交部, 陆委会 /
     # 大陆委员会, 法塔斯 / 安东尼奥·法塔斯), a place its first (云南 / 云南省): only names in
     # the same group are compared, and only the first MAX_MERGE_NAMES of a group.
@@ -1630,10 +1802,15 @@ def _merge_keys(keys: list[str], types: list[str]) -> list[str]:
     for group in groups.values():
         if len(group) == 1:
             continue  # (most names: only itself, no longer name to be short for)
+        if not position:
+            position = dict(zip(order, range(len(order))))
         group = group[:MAX_MERGE_NAMES]
+        longest = max(len(g[0]) for g in group)
         for k in group:
             key, type_ = k
             n = len(key)  # (a short form is shorter: most pairs end at the length test)
+            if n >= longest:
+                continue  # nothing longer to be short for
             longer = [g for g in group if len(g[0]) > n and _short_form_of(key, g[0], type_)]
             idx = position[k]
             earlier = [g for g in longer if position[g] < idx]
@@ -1655,6 +1832,10 @@ def _merge_keys(keys: list[str], types: list[str]) -> list[str]:
     # Variants built on a short form: 交通部 + 观光局 → 台湾观光局 (the first such short form
     # in the order the short forms were merged: the order of the names, then the variants in
     # the order they merge).
+    if not target:
+        return keys
+    if not position:
+        position = dict(zip(order, range(len(order))))
     merged_at = {k: position[k] for k in target}
     # (only an organisation merged as a short form can start such a chain)
     for key, type_ in order if any(t == ORG for _, t in target) else ():
@@ -1679,10 +1860,8 @@ def _merge_keys(keys: list[str], types: list[str]) -> list[str]:
             k = (target[k], k[1])
         return k[0]
 
-    if not target:
-        return keys
     resolved = {k: resolve(k) if k in target else k[0] for k in order}
-    return list(map(resolved.__getitem__, items))
+    return list(map(resolved.__getitem__, zip(keys, types)))
 
 
 def _merge_title_references(keys: list[str], types: list[str], rows, simp: list[str],
@@ -1839,7 +2018,7 @@ def top_keywords(texts: list[str], k: int = 20, exclude=()) -> list[tuple[str, f
     words: list[str] = []
     for text in texts:
         a = BlockAnalyser(to_simplified(text or ""), lx).run()
-        spans = [c[:2] for c in _select(a.cands, len(a.text) + 1)[0]]
+        spans = [c[:2] for c in _select(a.cands, len(a.text) + 1)]
         skip.update(a.text[s:e] for s, e in spans)
         covered = set()
         for s_, e_ in spans:
