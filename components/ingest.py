@@ -274,20 +274,42 @@ def _one_file(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
 # Parsing (in this process or in worker processes)
 
 def _analyse_one(name: str, data: bytes) -> tuple:
-    """('ok', Analysis) or ('error', message). Never raises for a bad file."""
+    """('ok', (Analysis, rows)) or ('error', message). Never raises for a bad file."""
     from . import pipeline
 
     try:
         analysis = pipeline.analyse(data, name)
         return ("ok", (analysis, pipeline.frame_rows(analysis)))
-    except ArticleError as exc:
-        return ("error", str(exc))
-    except RecursionError:
-        return ("error", "the file is nested too deeply to analyse")
-    except MemoryError:
-        return ("error", "the file needs too much memory to analyse")
     except Exception as exc:  # one broken file must not stop the batch
-        return ("error", _internal_error(exc))
+        return _error_outcome(exc)
+
+
+def _analyse_many(items: list[tuple[str, bytes]]) -> list[tuple]:
+    """``_analyse_one`` of each item, stage by stage over them all (``pipeline.analyse_many``:
+    the same results for less CPU)."""
+    from . import pipeline
+
+    outcomes = []
+    for result in pipeline.analyse_many(items):
+        if isinstance(result, Exception):
+            outcomes.append(_error_outcome(result))
+            continue
+        try:
+            outcomes.append(("ok", (result, pipeline.frame_rows(result))))
+        except Exception as exc:  # noqa: BLE001
+            outcomes.append(_error_outcome(exc))
+    return outcomes
+
+
+def _error_outcome(exc: Exception) -> tuple:
+    """('error', message for the user) for what analysing a file raised."""
+    if isinstance(exc, ArticleError):
+        return ("error", str(exc))
+    if isinstance(exc, RecursionError):
+        return ("error", "the file is nested too deeply to analyse")
+    if isinstance(exc, MemoryError):
+        return ("error", "the file needs too much memory to analyse")
+    return ("error", _internal_error(exc))
 
 
 def _internal_error(exc: Exception) -> str:
@@ -301,7 +323,8 @@ def _analyse_job(items: list[tuple[str, bytes]]) -> list[tuple]:
     The rows of the job's articles travel as one ``ArrowRows`` batch (see store.ArrowRows)."""
     from .store import ArrowRows, Prepared
 
-    outcomes = [_analyse_one(name, data) for name, data in items]
+    # (One file, as the in-process path sends them: analysed on its own.)
+    outcomes = ([_analyse_one(*items[0])] if len(items) == 1 else _analyse_many(items))
     done = [(i, *payload) for i, (kind, payload) in enumerate(outcomes) if kind == "ok"]
     try:
         batch = ArrowRows.from_rows([rows for _, _, rows in done])

@@ -527,3 +527,49 @@ def test_parallel_load_keeps_pandas_out_of_the_writing_process(tmp_path, seed_by
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['added', 'added', 'added', 'added'] False"
+
+
+# ---------------------------------------------------------------------------------------------
+# A worker job runs the stages over all its files at once: the same results as file by file
+
+def _as_comparable(result):
+    if isinstance(result, Exception):
+        return (type(result).__name__, str(result))
+    return pipeline.frame_rows(result)
+
+
+def test_stage_by_stage_gives_what_file_by_file_gives(seed_bytes, devset):
+    files = [("seed.txt", seed_bytes), ("empty.txt", b""), ("markup.txt", b"<p></p>"),
+             ("bad.txt", b"\xff\xfe\x00\x01")]
+    files += [(p.name, p.read_bytes()) for p in devset[:8]]
+    expected = []
+    for name, data in files:
+        try:
+            expected.append(_as_comparable(pipeline.analyse(data, name)))
+        except Exception as exc:  # noqa: BLE001
+            expected.append(_as_comparable(exc))
+    assert [_as_comparable(r) for r in pipeline.analyse_many(files)] == expected
+    assert sum(isinstance(r, tuple) for r in expected) >= 2  # errors are among them
+
+
+@pytest.mark.parametrize("raised, outcome", [
+    (RecursionError("deep"), ("error", "the article is nested too deeply to analyse")),
+    (MemoryError(), ("error", "the file needs too much memory to analyse")),
+    (KeyError("x"), ("error", "the file could not be analysed (internal error: KeyError: 'x')")),
+])
+def test_a_stage_failing_on_one_file_of_a_job_spares_the_others(seed_bytes, monkeypatch,
+                                                                raised, outcome):
+    from components import quotes
+
+    real = quotes.extract_quotes
+
+    def failing_on_the_second(article, mentions):
+        if article.source == "b.txt":
+            raise raised
+        return real(article, mentions)
+
+    monkeypatch.setattr(quotes, "extract_quotes", failing_on_the_second)
+    items = [(f"{c}.txt", variant(seed_bytes, i)) for i, c in enumerate("abc")]
+    outcomes = ingest._analyse_job(items)
+    assert [kind for kind, _ in outcomes] == ["ok", "error", "ok"]
+    assert outcomes[1] == outcome
