@@ -573,3 +573,15 @@ def test_a_stage_failing_on_one_file_of_a_job_spares_the_others(seed_bytes, monk
     outcomes = ingest._analyse_job(items)
     assert [kind for kind, _ in outcomes] == ["ok", "error", "ok"]
     assert outcomes[1] == outcome
+
+
+@pytest.mark.parametrize("total, workers, size", [
+    (10_000, 2, 64),  # a large load: the largest jobs
+    (300, 2, 38),  # an upload of a few hundred files: 8 jobs, 4 per worker
+    (100, 2, 13),
+    (64, 2, 8),  # never below the smallest job
+    (5_000, 8, 64),
+    (0, 2, 8),
+])
+def test_job_size_spreads_a_small_load_over_the_workers(total, workers, size):
+    assert ingest._job_size(total, workers) == size
