@@ -431,7 +431,7 @@ def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
 
 
 def _job_size(total: int, workers: int) -> int:
-    """Files per job for a load of ``total`` files (see JOB_SIZE)."""
+    """Files per job when ``total`` files are still to be handed out (see JOB_SIZE)."""
     even = -(-total // (workers * JOBS_IN_FLIGHT_PER_WORKER))  # (ceiling division)
     return max(1, min(JOB_SIZE, max(JOB_SIZE_MIN, even)))
 
@@ -461,7 +461,7 @@ def _parse_stream(items: Iterator, workers: int, parallel: bool,
         return list(zip(chunk, outcomes))
 
     try:
-        for chunk in _chunks(items, _job_size(total, workers)):
+        for chunk in _job_chunks(items, total, workers):
             pending.append((chunk, _submit(pool, chunk)))
             while len(pending) >= workers * JOBS_IN_FLIGHT_PER_WORKER:
                 yield from drain_one()
@@ -474,6 +474,24 @@ def _parse_stream(items: Iterator, workers: int, parallel: bool,
 def _bulk(store: Store, parallel: bool):
     """The store's bulk-load mode for a parallel load (see Store.bulk_load), else nothing."""
     return store.bulk_load() if parallel else contextlib.nullcontext()
+
+
+def _job_chunks(items: Iterator, total: int, workers: int) -> Iterator[list]:
+    """The items in jobs of ``_job_size`` of the items still to come (of ``total``): the jobs
+    shrink towards the end of a load, so that the workers finish at about the same time
+    rather than one of them working through a full job alone."""
+    chunk: list = []
+    taken = 0
+    size = _job_size(total, workers)
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            taken += len(chunk)
+            chunk = []
+            size = _job_size(total - taken, workers)
+    if chunk:
+        yield chunk
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:

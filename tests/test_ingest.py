@@ -585,3 +585,12 @@ def test_a_stage_failing_on_one_file_of_a_job_spares_the_others(seed_bytes, monk
 ])
 def test_job_size_spreads_a_small_load_over_the_workers(total, workers, size):
     assert ingest._job_size(total, workers) == size
+
+
+@pytest.mark.parametrize("total", [100, 1000, 10_000])
+def test_jobs_shrink_towards_the_end_of_a_load(total):
+    sizes = [len(c) for c in ingest._job_chunks(iter(range(total)), total, 2)]
+    assert sum(sizes) == total
+    assert sizes[0] == ingest._job_size(total, 2)
+    assert sizes == sorted(sizes, reverse=True)  # never growing again
+    assert sizes[-1] <= ingest.JOB_SIZE_MIN  # the last job is a small one
