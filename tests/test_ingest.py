@@ -463,12 +463,18 @@ def test_extension_reads_names_as_posix_paths_do():
                 assert ingest._suffix(name) == pathlib.PurePosixPath(name).suffix, name
 
 
-def test_write_batches_also_end_at_a_byte_limit(db, seed_bytes, monkeypatch):
-    files = [(f"{i}.txt", variant(seed_bytes, i)) for i in range(5)]
-    sizes = []
+def _record_write_sizes(db, monkeypatch) -> list[int]:
+    """The number of articles in each write transaction, filled as the store writes."""
+    sizes: list[int] = []
     real_write = db.write_prepared
     monkeypatch.setattr(db, "write_prepared", lambda items: (
         sizes.append(len(items)), real_write(items))[1])
+    return sizes
+
+
+def test_write_batches_also_end_at_a_byte_limit(db, seed_bytes, monkeypatch):
+    files = [(f"{i}.txt", variant(seed_bytes, i)) for i in range(5)]
+    sizes = _record_write_sizes(db, monkeypatch)
     monkeypatch.setattr(ingest, "WRITE_BATCH_MAX_BYTES", 2 * len(files[0][1]))
     results = ingest_uploads(db, files, workers=1)
     assert sizes == [2, 2, 1]  # a batch ends once it holds the limit
@@ -481,10 +487,7 @@ def test_a_parallel_load_shortens_its_last_write_batches(db, seed_bytes, monkeyp
     # analysed, so the last write (made when every worker is idle) is short: with 12 files
     # and no batch limit reached, [6, 3, 2, 1] instead of one batch of 12.
     files = [(f"{i}.txt", variant(seed_bytes, i)) for i in range(12)]
-    sizes = []
-    real_write = db.write_prepared
-    monkeypatch.setattr(db, "write_prepared", lambda items: (
-        sizes.append(len(items)), real_write(items))[1])
+    sizes = _record_write_sizes(db, monkeypatch)
     monkeypatch.setattr(ingest, "POOL_MIN_FILES", 4)
     monkeypatch.setattr(ingest, "JOB_SIZE", 3)
     monkeypatch.setattr(ingest, "TAIL_BATCH_MIN", 2)
