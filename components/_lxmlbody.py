@@ -65,9 +65,10 @@ GONE = "removed-embed"  # tag of the stand-in left by a removed embed
 # A body of plain paragraphs only (see _plain_paragraphs): <p>, text without markup or
 # references (or such a text all in one <strong>/<b>: a sub-heading), </p>, separated by ASCII
 # whitespace only (other blanks would be text nodes). The text holds none of the characters
-# libxml2 does not copy into a text node as they are: the controls outside XML's Char
-# production (it drops them), carriage returns (line ends are normalised), surrogates (lxml
-# cannot encode them) and the two non-characters U+FFFE/U+FFFF.
+# that libxml2 may not copy into a text node as they are: NUL (it becomes U+FFFD), carriage
+# returns (line ends are normalised), surrogates (lxml cannot encode them), and, to be safe
+# across libxml2 versions, the other controls outside XML's Char production and the two
+# non-characters U+FFFE/U+FFFF (the version in use keeps those; older ones dropped some).
 _PLAIN_TEXT = r"[^<&\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*"
 PLAIN_BODY_RE = re.compile(rf"[ \t\n]*(?:<p>(?:<(strong|b)>{_PLAIN_TEXT}</\1>|{_PLAIN_TEXT})</p>"
                            rf"[ \t\n]*)+")

@@ -56,12 +56,16 @@ UNSAFE_NAME_RE = re.compile(r"^(/|[A-Za-z]:)|(^|/)\.\.(/|$)")
 # Files handed to a worker process at a time, and jobs kept in flight per worker (enough to
 # keep the workers busy while the main process writes a batch). A job runs each stage over all
 # its files (pipeline.analyse_many) and sends its rows back as one Arrow batch: per article,
-# 64 files cost about 4% less CPU than 32. A smaller load gets smaller jobs, never fewer than
-# JOBS_IN_FLIGHT_PER_WORKER per worker, so that the work still spreads evenly
-# (``_job_size``), and no job is smaller than JOB_SIZE_MIN.
+# 64 files cost about 4% less CPU than 32. A smaller load (or the end of a large one) gets
+# smaller jobs, JOBS_IN_FLIGHT_PER_WORKER per worker where JOB_SIZE_MIN allows, so that the
+# work still spreads evenly (``_job_size``).
 JOB_SIZE = 64
 JOB_SIZE_MIN = 8
 JOBS_IN_FLIGHT_PER_WORKER = 4
+# A job also ends once its files hold this many bytes: a worker keeps every file's analysis
+# until its job is done (about 8 times the file's size), and the main process keeps the
+# files of every job in flight.
+JOB_MAX_BYTES = 16 * 1024 * 1024
 # Fewer files than this are parsed in-process: starting workers costs more than it saves.
 POOL_MIN_FILES = 64
 # Stored-hash look-ups are made per this many files.
@@ -477,18 +481,20 @@ def _bulk(store: Store, parallel: bool):
 
 
 def _job_chunks(items: Iterator, total: int, workers: int) -> Iterator[list]:
-    """The items in jobs of ``_job_size`` of the items still to come (of ``total``): the jobs
-    shrink towards the end of a load, so that the workers finish at about the same time
-    rather than one of them working through a full job alone."""
+    """The items (with ``.data``) in jobs of ``_job_size`` of the items still to come (of
+    ``total``), each also ending at JOB_MAX_BYTES: the jobs shrink towards the end of a load,
+    so that the workers finish at about the same time rather than one of them working
+    through a full job alone."""
     chunk: list = []
-    taken = 0
+    taken = held = 0
     size = _job_size(total, workers)
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        held += len(item.data)
+        if len(chunk) >= size or held >= JOB_MAX_BYTES:
             yield chunk
             taken += len(chunk)
-            chunk = []
+            chunk, held = [], 0
             size = _job_size(total - taken, workers)
     if chunk:
         yield chunk

@@ -56,7 +56,7 @@ def analyse_many(files: list[tuple[str, bytes]]) -> list[Analysis | Exception]:
         try:
             results.append(parse_article(data, name))
         except Exception as exc:  # noqa: BLE001  handed back, as analyse would raise it
-            results.append(exc)
+            results.append(_detached(exc))
     articles = {i: a for i, a in enumerate(results) if isinstance(a, Article)}
     mentions = _each(results, articles, lambda i, article: entities.extract_entities(article))
     said = _each(results, mentions, lambda i, found: quotes.extract_quotes(articles[i], found))
@@ -76,8 +76,17 @@ def _each(results: list, inputs: dict, step) -> dict:
         except RecursionError:
             results[i] = ArticleError(NESTED_TOO_DEEPLY)
         except Exception as exc:  # noqa: BLE001
-            results[i] = exc
+            results[i] = _detached(exc)
     return out
+
+
+def _detached(exc: Exception) -> Exception:
+    """The exception without its tracebacks: kept until the whole batch is done, a traceback
+    would keep the failed stage's frames, and all they hold (a large file's text, what ran out
+    of memory), alive meanwhile. Its type and message stay."""
+    exc.__traceback__ = None
+    exc.__context__ = exc.__cause__ = None
+    return exc
 
 
 # ---------------------------------------------------------------------------------------------

@@ -590,10 +590,36 @@ def test_job_size_spreads_a_small_load_over_the_workers(total, workers, size):
     assert ingest._job_size(total, workers) == size
 
 
+class _Sized:
+    def __init__(self, size: int):
+        self.data = b"x" * size
+
+
 @pytest.mark.parametrize("total", [100, 1000, 10_000])
 def test_jobs_shrink_towards_the_end_of_a_load(total):
-    sizes = [len(c) for c in ingest._job_chunks(iter(range(total)), total, 2)]
+    items = [_Sized(10)] * total
+    sizes = [len(c) for c in ingest._job_chunks(iter(items), total, 2)]
     assert sum(sizes) == total
     assert sizes[0] == ingest._job_size(total, 2)
     assert sizes == sorted(sizes, reverse=True)  # never growing again
     assert sizes[-1] <= ingest.JOB_SIZE_MIN  # the last job is a small one
+
+
+def test_a_job_also_ends_at_a_byte_limit(monkeypatch):
+    monkeypatch.setattr(ingest, "JOB_MAX_BYTES", 100)
+    items = [_Sized(40)] * 10
+    assert [len(c) for c in ingest._job_chunks(iter(items), 1000, 2)] == [3, 3, 3, 1]
+
+
+def test_a_failed_file_of_a_job_keeps_no_traceback(seed_bytes, monkeypatch):
+    # The other files of the job go on through the later stages: the failed stage's frames
+    # (and what they hold) must not stay alive meanwhile.
+    from components import quotes
+
+    def failing(article, mentions):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(quotes, "extract_quotes", failing)
+    results = pipeline.analyse_many([("a.txt", seed_bytes), ("b.txt", b"")])
+    assert [type(r).__name__ for r in results] == ["MemoryError", "ArticleError"]
+    assert all(r.__traceback__ is None and r.__context__ is None for r in results)
