@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import pathlib
 import re
 from dataclasses import dataclass, field
@@ -150,6 +151,7 @@ NAME_DOT_RE = re.compile(r"[·‧•・．.](?<=[\u4e00-\u9fff][·‧•・．.]
 NAME_BEFORE_COLON_RE = re.compile(r"[\u4e00-\u9fff]{2,3}$")
 NAME_COLON_QUOTE_RE = re.compile(r"[：:](?=[" + SPACES + r"]*[“「『﹁])")
 PRONOUN_RE = re.compile(r"^[他她](?![们們人的])")
+PRONOUN_CHARS = frozenset("他她")  # (its first character: a test before the pattern)
 # Marks of a statement added after a quote (“…。”他並說，…) rather than of its attribution.
 # Looked for among the first four characters of the clause before the verb, which also finds
 # them after a pronoun (他並說).
@@ -190,6 +192,8 @@ LATIN_PARTY_TAG_RE = re.compile(r",\s*[A-Z]-[A-Z]{2}\b.*$")
 LATIN_PAREN_START_RE = re.compile(r"[（(][%s]" % LATIN_LETTERS)
 # A verb that opens a quote: 说：“ / 表示，“
 QUOTE_INTRO_RE = re.compile(r"[：:，,]?[" + SPACES + r"]*[“「『‘﹁\"]")
+# The characters a match of it starts with.
+QUOTE_INTRO_FIRSTS = frozenset("：:，," + SPACES + "“「『‘﹁\"")
 # A verb that opens a quote of its own words (说：“ / 表示，“), not a quoted term (强调“美国优先”).
 QUOTE_OPEN_RE = re.compile(r"[：:，,][" + SPACES + r"]*[“「『‘﹁\"]")
 QUOTE_GAP_RE = re.compile(r"[\s：:，,\u3000]*")
@@ -227,6 +231,7 @@ ROLE_QUOTE_MAX_CHARS = 12
 # Mentions of one speaker read for their role (the fullest is nearly always among the first).
 PROFILE_MAX_MENTIONS = 40
 ROLE_NEVER_AFTER = "，,。：:；;！？!?“”「」『』 \u3000"
+ROLE_STRIP_CHARS = SPACES + "、"  # (stripped from both ends of a role)
 # Prepositions that make the person after them (and after their title) an object or an agent.
 OBJECT_ROLE_RE = re.compile(r"[向对對被让讓把给給替](?!(?<=被)[控指判捕拘囚诉訴押])"
                             r"(?=[^向对對被让讓把给給替]*$)")
@@ -258,8 +263,12 @@ MANY_SURFACES = 40
 SCAN_GROUP_FIRST_CHARS = 30
 # A reported clause longer than this is cut (a sentence without an end in broken input).
 PARAPHRASE_MAX_CHARS = 400
+# Trimmed from the end of a reported clause.
+PARAPHRASE_TRIM_CHARS = "。！？!?；;" + SPACES
 # Events after a quote that may claim it (“…”X说); the nearest is nearly always the one.
 OWNER_LOOKAHEAD = 3
+# Between a quote and the event that claims it: no clause or sentence break, no quote mark.
+OWNER_BARRIER_RE = re.compile("[，,。；;" + QUOTE_MARK_RE.pattern[1:])
 # How far before a verb a subject may stand (科顿星期三在出席……提问时表示).
 MAX_SUBJECT_DISTANCE = 110
 SOURCE_NAME_MAX_CHARS = 20
@@ -796,22 +805,25 @@ def _fallback_names(texts: list[str],
     return [found for k in sorted(by_para) for found in by_para[k]]
 
 
-def _trim_mention(text: str | None, m: Mention) -> tuple[str, str]:
+def _trim_mention(text: str | None, m: Mention, m_name: str | None = None) -> tuple[str, str]:
     """(canonical name, surface) of a person mention, without the tail of a title that the
     mention's span may have swallowed (主席布朗 read as 席布朗). ``text``: the mention's block,
-    or None when there is no such block."""
+    or None when there is no such block; ``m_name``: the name to read for the mention's
+    (``m.name`` when None)."""
+    if m_name is None:
+        m_name = m.name
     if text is None or text[m.start:m.end] != m.surface:
-        return m.name, m.surface
+        return m_name, m.surface
     lo = max(0, m.start - 6)
     for t in _vocab().title_re.finditer(text, lo, m.end):
         if t.start() < m.start < t.end() < m.end:
             surface = text[t.end():m.end]
-            name = surface if m.name == m.surface else m.name
-            if m.name != m.surface and m.name.endswith(m.surface):
-                name = m.name[: len(m.name) - len(m.surface)] + surface
+            name = surface if m_name == m.surface else m_name
+            if m_name != m.surface and m_name.endswith(m.surface):
+                name = m_name[: len(m_name) - len(m.surface)] + surface
                 name = surface if len(name) > len(surface) + 8 else name
             return name, surface
-    return m.name, m.surface
+    return m_name, m.surface
 
 
 @functools.lru_cache(maxsize=1)
@@ -877,7 +889,7 @@ def _add_title_references(article: Article, reg: _Registry) -> None:
     # The forms present: each back-reference title with the 1-4 characters before it.
     present: set[str] = set()
     key_firsts = {key[0] for key in by_key if key}
-    full_text = "\n".join(b.text for b in article.blocks) if by_key else None
+    full_text = "\n".join([b.text for b in article.blocks]) if by_key else None
     if by_key and not any("\n" in key for key in by_key):
         # One scan of the blocks joined: a form reaching back over the newline into the block
         # before holds the newline, which neither a key nor a title does, so it pairs with
@@ -958,11 +970,13 @@ def _extends_name(longer: str, name: str) -> bool:
 
 def _build_registry(article: Article, people: list[Mention], nonperson: set[str],
                     para_texts: list[str] | None = None,
-                    body: tuple[str, list[int]] | None = None) -> _Registry:
+                    body: tuple[str, list[int]] | None = None,
+                    written: dict[str, str] | None = None) -> _Registry:
     """People from the entity stage first (their canonical names rule), then regex finds;
     ``people`` are the person mentions, ``nonperson`` the surfaces and names of the rest;
     ``para_texts``: the paragraphs' texts, and ``body`` their ``_joined`` (worked out here
-    when not given)."""
+    when not given); ``written``: the name to read for each mention's name (``_written_names``;
+    the mentions' own names when None)."""
     reg = _Registry()
     staff = article.staff_names
     # A name written the same way after the same words again adds nothing (``add`` of a known
@@ -975,9 +989,10 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
     blocks = article.blocks
     n_blocks = len(blocks)
     for m in people:
-        name, surface = m.name, m.surface
-        if name in staff or surface in staff or not CJK_RE.search(surface):
-            continue
+        name, surface = m.name if written is None else written[m.name], m.surface
+        if name in staff or surface in staff or \
+                not ("\u4e00" <= surface[:1] <= "\u9fff" or CJK_RE.search(surface)):
+            continue  # (a first character in ``CJK_RE``'s range settles it without the scan)
         start = m.start
         if start > 0:
             b = m.block
@@ -990,7 +1005,7 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
                     text = None
             if text is not None and text[start:start + 1] in title_inner and \
                     text[start - 1] in title_outer:
-                name, surface = _trim_mention(text, m)
+                name, surface = _trim_mention(text, m, name)
         key = (name, surface)
         if key in seen:
             continue
@@ -1226,7 +1241,7 @@ class _Para:
         self.role_breaks = role_breaks
         n = len(text)
         # Closing marks are never clause breaks: the two lists share no position.
-        closes = [s.close for s in self.spans if s.close < n]
+        closes = [s.close for s in self.spans if s.close < n] if self.spans else None
         self.breaks = sorted(role_breaks + closes) if closes else role_breaks
         # Sentences end at runs of end marks outside the mask. The end marks are clause breaks,
         # and a run never straddles the mask's edge (its intervals open and close on quote
@@ -1234,7 +1249,9 @@ class _Para:
         sentences = []
         start = 0
         run_end = -1
-        for b in [b for b in role_breaks if text[b] in SENTENCE_END_CHARS]:
+        for b in role_breaks:
+            if text[b] not in SENTENCE_END_CHARS:
+                continue
             if b != run_end:
                 if run_end > 0:
                     sentences.append((start, run_end))
@@ -1247,7 +1264,7 @@ class _Para:
             sentences.append((start, n))
         self.sentences = sentences
         self.verbs = verbs = _verb_spans(self, 0, n)
-        self.verb_starts = [v[0] for v in verbs]
+        self.verb_starts = list(map(_FIRST, verbs)) if verbs else []
 
     def _speech_closes(self) -> list[int]:
         text = self.text
@@ -1256,6 +1273,11 @@ class _Para:
                 sp.close - sp.open - 1 > ROLE_QUOTE_MAX_CHARS]
 
 
+_NO_SPANS: frozenset = frozenset()
+_NO_QUOTES: tuple = ()  # (no quote, no event: shared, never changed)
+# (C-level getters for the small lists of the hot paths: a comprehension is a call of its own.)
+_FIRST = operator.itemgetter(0)
+_OPEN = operator.attrgetter("open")
 _STRUCTURE_PARTS = frozenset({"mask", "role_breaks", "breaks", "sentences", "verbs", "verb_starts"})
 _EMPTY_MASK = _Mask([])
 
@@ -1355,7 +1377,7 @@ def _is_term(text: str, span: _Span, counts: _QuotedCounts, names: set[str],
     inner = text[s:e].strip(SPACES)
     if not inner:
         return True
-    if not CJK_RE.search(inner):
+    if not ("\u4e00" <= inner[0] <= "\u9fff" or CJK_RE.search(inner)):  # (first one: no scan)
         return len(inner.split()) <= 3
     after = text[span.close + 1: span.close + 8].lstrip(SPACES)
     before = text[max(0, span.open - 4): span.open].rstrip(SPACES)
@@ -1372,7 +1394,8 @@ def _is_term(text: str, span: _Span, counts: _QuotedCounts, names: set[str],
         return True  # 新设的“统合作战司令部”: a name with an organisation's ending
     # (``post_title_re`` starts with a bracket or a title: a test of the next character first.)
     nxt = text[span.close + 1:span.close + 2]
-    if len(inner) <= TERM_MAX_CHARS and (nxt in "（(" or nxt in _title_char_sets()[2]) and \
+    if len(inner) <= TERM_MAX_CHARS and nxt and \
+            (nxt in "（(" or nxt in _title_char_sets()[2]) and \
             _vocab().post_title_re.match(text, span.close + 1, span.close + 12):
         return True  # 团体“过渡期正义工作组”负责人: a title after it makes it a name
     if len(inner) <= TERM_MAX_CHARS and \
@@ -1412,8 +1435,10 @@ class _Found:
 
 
 class _Reader:
-    def __init__(self, article: Article, people: list[Mention], others: list[Mention]) -> None:
-        """``people``: the person mentions, in order; ``others``: the rest, in order."""
+    def __init__(self, article: Article, people: list[Mention], others: list[Mention],
+                 written: dict[str, str] | None = None) -> None:
+        """``people``: the person mentions, in order; ``others``: the rest, in order;
+        ``written``: the name to read for each person's name (``_build_registry``)."""
         self.article = article
         self.voc = _vocab()
         # The other mentions, read once: their names are not people's, and organisations and
@@ -1451,7 +1476,7 @@ class _Reader:
         self.para_index = [i for i, block in enumerate(blocks) if block.kind == PARAGRAPH]
         para_texts = [blocks[i].text for i in self.para_index]
         self.body = _joined(para_texts)
-        self.registry = _build_registry(article, people, nonperson, para_texts, self.body)
+        self.registry = _build_registry(article, people, nonperson, para_texts, self.body, written)
         self.nonperson = nonperson
         self.counts = _QuotedCounts(article)
         self.term_names = nonperson  # (read only)
@@ -1691,7 +1716,7 @@ class _Reader:
             found = subject_in(para, hits, hit_starts, free, offset, vs)
             if found and vs - found[0] <= MAX_SUBJECT_DISTANCE:
                 subject_pos, speaker = found
-            elif PRONOUN_RE.match(stripped):
+            elif stripped[:1] in PRONOUN_CHARS and PRONOUN_RE.match(stripped):
                 speaker = self._pronoun_referent(block, offset)
                 subject_pos = offset
             elif not bare:
@@ -1712,7 +1737,9 @@ class _Reader:
             if not speaker:
                 continue
             after = text[ve:ve + 3].lstrip(SPACES)
-            introduces = bool(QUOTE_INTRO_RE.match(text, ve))
+            # (QUOTE_INTRO_RE matches only where one of its first characters follows the verb.)
+            introduces = text[ve:ve + 1] in QUOTE_INTRO_FIRSTS and \
+                QUOTE_INTRO_RE.match(text, ve) is not None
             content_start = ve + (1 if after[:1] in "：:，," else 0)
             if text[vs] in LISTENER_VERB_FIRSTS and LISTENER_VERB_RE.fullmatch(text, vs, ve):
                 comma = text.find("，", ve, ve + LISTENER_MAX_CHARS + 1)
@@ -1748,7 +1775,7 @@ class _Reader:
             return None, "person"
         if not para.ready:
             para._structure()
-        self.hit_starts = [h[0] for h in hits]
+        self.hit_starts = list(map(_FIRST, hits))
         # Per hit: neither an object nor a modifier (``_subject``), once tested.
         self.hit_free: list[bool | None] = [None] * len(hits)
         subject_args = (para, hits, self.hit_starts, self.hit_free)
@@ -1771,66 +1798,82 @@ class _Reader:
             if continued.close == len(text):
                 self.open_quote = carried
         spans = para.spans
-        org_spans = self.org_spans_by_block.get(block, frozenset())
+        org_spans = self.org_spans_by_block.get(block, _NO_SPANS)
         verb_starts = para.verb_starts
-        span_opens = [sp.open for sp in spans]
+        span_opens = list(map(_OPEN, spans))
         bisect_left = bisect.bisect_left
         # A sentence without a verb has events only from a name and a colon before a quote.
         has_colon = "：" in text or ":" in text
         colon_quotes = bool(spans) and has_colon
+        # (Every form of INTERVIEW_RE holds 受: a sentence holds an interview only when the
+        # paragraph holds 受.)
+        interview = bool(hits) and "受" in text
+        add_subject = self.sentence_subjects.append if hits else None
+        counts, term_names = self.counts, self.term_names
+        # The sentences are consecutive from the paragraph's start, so the spans and verbs of
+        # one start where the previous sentence's end: one bisection per sentence for each.
+        span_next = verb_next = 0
         for si, sent in enumerate(para.sentences):
             s_start, s_end = sent
-            if hits:  # its first person, when a pronoun asks
-                self.sentence_subjects.append((block, s_start, s_end, subject_args))
+            if add_subject is not None:  # its first person, when a pronoun asks
+                add_subject((block, s_start, s_end, subject_args))
             # The spans opening in the sentence (they are in order: no scan of all of them).
-            quotes = []
+            quotes = _NO_QUOTES
             if spans:
-                lo = bisect_left(span_opens, s_start)
-                hi = bisect_left(span_opens, s_end)
+                lo = span_next
+                span_next = hi = bisect_left(span_opens, s_end, lo)
                 if lo != hi:
                     quotes = [sp for sp in spans[lo:hi] if sp is not continued and not _is_term(
-                        text, sp, self.counts, self.term_names, org_spans)]
-            inner_verbs: list[int] = []
-            lo = bisect_left(verb_starts, s_start)
-            hi = bisect_left(verb_starts, s_end, lo)
+                        text, sp, counts, term_names, org_spans)]
+            lo = verb_next
+            verb_next = hi = bisect_left(verb_starts, s_end, lo)
             if colon_quotes or lo != hi:
+                inner_verbs: list[int] = []
                 events = self._events(para, block, hits, sent, para_last, quotes, inner_verbs,
                                       has_colon, lo, hi)
+                # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
+                # reported words belongs to that inner speaker, not to the one reporting.
+                if inner_verbs and quotes:
+                    quotes = [sp for sp in quotes if not any(
+                        QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
             else:
-                events = []
-            # 认为，…特朗普政府强调“美国优先”: a quote right after a verb inside someone's
-            # reported words belongs to that inner speaker, not to the one reporting.
-            if inner_verbs and quotes:
-                quotes = [sp for sp in quotes if not any(
-                    QUOTE_GAP_RE.fullmatch(text, ve, sp.open) for ve in inner_verbs)]
+                events = _NO_QUOTES
             if events:
-                ends = [ev.verb_end for ev in events]
-                for sp in quotes:
-                    ev = self._owner(para, sp, events, ends)
-                    if ev is None:
-                        continue
-                    ev.got_quote = True
-                    self._add_quote(ev.speaker, ev.kind, text, sp, block)
-                direct_speakers = {e.speaker for e in events if e.got_quote}
-                last_quote = quotes[-1].close if quotes else -1  # spans are in order
-                for k, ev in enumerate(events):
-                    if ev.got_quote:
-                        continue
-                    later = ev.additive and ev.verb_start > last_quote
-                    if ev.speaker in direct_speakers and not later:
-                        continue  # a sentence with a verb and a quote counts as direct only
-                    # The reported clause runs to the end of the sentence or the next event.
-                    nxt = events[k + 1].verb_start if k + 1 < len(events) else s_end
-                    self._add_paraphrase(ev, text, nxt, block)
-                para_last, para_last_kind = events[-1].speaker, events[-1].kind
-                for ev in events:
-                    if ev.kind == "person" and ev.speaker:
-                        self.last_named = ev.speaker
+                n_events = len(events)
+                if quotes:
+                    ends = [ev.verb_end for ev in events]
+                    for sp in quotes:
+                        ev = self._owner(para, sp, events, ends)
+                        if ev is None:
+                            continue
+                        ev.got_quote = True
+                        self._add_quote(ev.speaker, ev.kind, text, sp, block)
+                    direct_speakers = {e.speaker for e in events if e.got_quote}
+                    last_quote = quotes[-1].close  # spans are in order
+                    for k, ev in enumerate(events):
+                        if ev.got_quote:
+                            continue
+                        later = ev.additive and ev.verb_start > last_quote
+                        if ev.speaker in direct_speakers and not later:
+                            continue  # a sentence with a verb and a quote counts as direct only
+                        # The reported clause runs to the end of the sentence or the next event.
+                        nxt = events[k + 1].verb_start if k + 1 < n_events else s_end
+                        self._add_paraphrase(ev, text, nxt, block)
+                else:
+                    # No quote: every event reports a clause (the loop above, with no quote
+                    # owned and no direct speaker).
+                    for k, ev in enumerate(events):
+                        nxt = events[k + 1].verb_start if k + 1 < n_events else s_end
+                        self._add_paraphrase(ev, text, nxt, block)
+                last = events[-1]
+                para_last, para_last_kind = last.speaker, last.kind
+                # (``_events`` has made the last person of the events ``last_named``: every
+                # event has a speaker.)
             else:
                 # 郭崇伦接受本台采访则持不同看法。: an interview announces the next speaker.
                 # (Every form of INTERVIEW_RE holds 受.)
                 iv = INTERVIEW_RE.search(text, s_start, s_end) \
-                    if hits and text.find("受", s_start, s_end) != -1 else None
+                    if interview and text.find("受", s_start, s_end) != -1 else None
                 first = self._subject(para, hits, s_start, s_end) \
                     if iv and iv.start() not in para.mask else None
                 if first and first[0] < iv.start():
@@ -1862,8 +1905,7 @@ class _Reader:
         after = [ev for ev in events[k:k + OWNER_LOOKAHEAD] if ev.verb_start > sp.close]
         for ev in after:  # “…”X说
             if not ev.additive:
-                between = text[sp.close + 1:ev.verb_start]
-                if not any(b in between for b in "，,。；;") and not QUOTE_MARK_RE.search(between):
+                if not OWNER_BARRIER_RE.search(text, sp.close + 1, ev.verb_start):
                     return ev
         ev = events[k - 1] if k else (after[0] if after else events[-1])
         s, e = sp.inner
@@ -1885,7 +1927,7 @@ class _Reader:
     def _add_paraphrase(self, ev: _Event, text: str, s_end: int, block: int) -> None:
         start = ev.content_start
         end = min(s_end, start + PARAPHRASE_MAX_CHARS)
-        while end > start and text[end - 1] in "。！？!?；;" + SPACES:
+        while end > start and text[end - 1] in PARAPHRASE_TRIM_CHARS:
             end -= 1
         while start < end and text[start] in SPACES:
             start += 1
@@ -1996,7 +2038,7 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     previous = None
     while role != previous:
         previous = role
-        role = role.strip(SPACES + "、")
+        role = role.strip(ROLE_STRIP_CHARS)
         lead = role[:1]  # (``ROLE_LEAD_RE.match(role)``)
         if lead in ROLE_LEAD_SET or lead.isdecimal():  # else none of these strips anything
             role = ROLE_LEADING_PAREN_RE.sub("", role)
@@ -2075,7 +2117,7 @@ def _profile(article: Article, registry: _Registry, name: str,
             role = None  # (``_role_before``'s first test, before the others are gathered)
         else:
             # Other people just before this mention (the role cannot reach back past them).
-            others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name]
+            others = [(hs, he) for hs, he, w in hits[max(0, i - 3):i] if w != name] if i else ()
             role = _role_before(text, pos, others)
         after = text[end:end + 1]
         post = _post_title(text, end) if after in title_firsts or after in "（(" else None
@@ -2151,12 +2193,19 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
     _analyse_structure.cache_clear()
     if not isinstance(mentions, list):
         mentions = list(mentions or ())
-    people = [m for m in mentions if m.type == "person"]
-    others = [m for m in mentions if m.type != "person"]
+    people: list[Mention] = []
+    others: list[Mention] = []
+    add_person, add_other = people.append, others.append
+    for m in mentions:  # (one pass)
+        if m.type == "person":
+            add_person(m)
+        else:
+            add_other(m)
     written = _written_names(people)
     by_written = {w: name for name, w in written.items()}
-    reader = _Reader(article, [Mention(written[m.name], m.type, m.surface, m.block, m.start, m.end)
-                               if written[m.name] != m.name else m for m in people], others)
+    # (The people are read with their written names, looked up as they are read: no copy of
+    # the mentions.)
+    reader = _Reader(article, people, others, written)
     found = reader.read()
     profiles: dict[str, tuple[str | None, list[str]]] = {}
     where: dict[str, list[tuple[int, int]]] = {}
@@ -2193,8 +2242,11 @@ def extract_quotes(article: Article, mentions: list[Mention]) -> list[Quote]:
         speaker, role, kind, aliases = head
         out.append(Quote(speaker, role, kind, f.text, f.direct, f.block, f.start, f.end,
                          list(aliases)))
-    out.sort(key=lambda q: (q.block, q.start))
+    out.sort(key=_BLOCK_START)
     return out
+
+
+_BLOCK_START = operator.attrgetter("block", "start")  # (a sort key: (block, start))
 
 
 def summarize_speakers(quotes: list[Quote]) -> list[dict]:
