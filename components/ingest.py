@@ -11,8 +11,9 @@ Order of work, cheapest first: extension and size checks, .zip safety checks (me
 unpacked size, compression ratio, unsafe or absolute names, symbolic links, encryption, nested
 archives), then the content hash; a file whose bytes are already stored is reported as a
 duplicate WITHOUT being parsed. Only the rest is parsed (``pipeline.analyse``, a pure function of
-bytes and name), in worker processes for large batches, while the main process writes the
-finished articles in batches through ``Store.write_prepared``: the store has a single writer.
+bytes and name; ``pipeline.analyse_many`` for a worker's job of several files), in worker
+processes for large batches, while the main process writes the finished articles in batches
+through ``Store.write_prepared``: the store has a single writer.
 Limits come from ``components.settings``.
 """
 from __future__ import annotations
