@@ -194,6 +194,16 @@ LATIN_PAREN_LINE_RE = re.compile(LATIN_PAREN_PATTERN.replace(r"\s*", r"[^\S\n]*"
 PUBLICATION_LINE_RE = re.compile(PUBLICATION_PATTERN.replace("[^《》]", "[^《》\n]"))
 DOT_RE = re.compile("[%s]" % DOTS)
 ORG_INTRODUCER_RE = re.compile("|".join(ORG_INTRODUCERS))
+# An organisation known by its acronym: 维吾尔人权项目（UHRP）执行主任. A parenthesised acronym
+# alone is not enough (国内生产总值（GDP）, 人工智能（AI）): the title of someone who heads or
+# speaks for an organisation must follow it, after at most two characters (执行, 倡议, 副).
+ORG_ACRONYM_RE = re.compile(r"[A-Z][A-Z&]{1,7}")
+ORG_HEAD_TITLE_AFTER_RE = re.compile(
+    r"[\u4e00-\u9fff]{0,2}?(?:主任|主席|总裁|会长|理事长|秘书长|发言人|负责人|总监|董事长|董事|"
+    r"创办人|创始人|执行长|总干事|主管)")
+# Tags of the words such a name is made of (nouns of every kind, verbal nouns, abbreviations).
+ORG_NAME_TAGS = ("n", "nr", "ns", "nt", "nz", "ng", "nrt", "vn", "j")
+ORG_NAME_MAX_CHARS = 16
 # A byline inside a block: staff credits are kept out of the entities (devset README).
 BYLINE_WORDS = re.compile(r"(记者|责编|编辑|网编|译者|核稿|撰稿|特约|报道|报导|编译|主编)")
 BYLINE_MAX_LEN = 80
@@ -1088,6 +1098,28 @@ class BlockAnalyser:
                     if self.latin_re.match(text, e) and text[s:e] not in lx.known:
                         self.add(s, e, ORG, text[s:e], 2)
                     break
+        self.org_acronyms()
+
+    def org_acronyms(self):
+        """维吾尔人权项目（UHRP）执行主任: the nouns right before a parenthesised acronym that
+        a head's title follows (ORG_ACRONYM_RE, ORG_HEAD_TITLE_AFTER_RE)."""
+        lx, text, ending_at = self.lx, self.text, self.ending_at
+        for m in self._paren_matches(self.latin_re):
+            if not ORG_ACRONYM_RE.fullmatch(m.group(1).strip()) or \
+                    not ORG_HEAD_TITLE_AFTER_RE.match(text, m.end()):
+                continue
+            e = s = m.start()
+            words = []
+            while e - s < ORG_NAME_MAX_CHARS:
+                tok = ending_at(s)
+                if tok is None or tok[1] not in ORG_NAME_TAGS or not _is_cjk(tok[0][0]):
+                    break
+                words.append(tok)
+                s = tok[2]
+            name = text[s:e]
+            if 2 <= len(name) <= ORG_NAME_MAX_CHARS and name not in lx.not_entities and \
+                    not (len(words) == 1 and words[0][1] == "ns"):  # a place's abbreviation
+                self.add(s, e, ORG, name, 2)
 
     # -- people
     def _name_after(self, pos: int) -> int | None:

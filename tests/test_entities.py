@@ -182,6 +182,21 @@ def test_org_suffix_rules_and_abbreviation_merge():
     assert not any("干部" in name for name, _ in rows)
 
 
+@pytest.mark.parametrize("sentence, org", [
+    ("总部设在华盛顿的维吾尔人权项目（UHRP）执行主任卡纳特说，情况恶化。", "维吾尔人权项目"),
+    ("國際聲援西藏運動（ICT）倡議主任格桑說，兒童被迫離家。", "国际声援西藏运动"),
+    ("以色列国防军（IDF）发言人表示，行动仍在继续。", "以色列国防军"),
+    # an acronym without a head's title after it is no evidence of an organisation
+    ("今年国内生产总值（GDP）增长百分之五。", None),
+    ("人工智能（AI）领域专家表示担忧。", None),
+    # a place with an abbreviation is not an organisation
+    ("美国（US）总统表示。", None),
+])
+def test_a_name_with_an_acronym_and_a_heads_title_is_an_organisation(sentence, org):
+    orgs = {r["name"] for r in summary([sentence]) if r["type"] == "org"}
+    assert orgs == ({org} if org else set())
+
+
 def test_summary_order_counts_ties_and_apposition():
     rows = summary(["日本与法国会谈。法国表示支持，国际原子能机构（IAEA）发表报告，IAEA强调安全。"])
     assert [r["name"] for r in rows if r["type"] == "place"] == ["法国", "日本"]
