@@ -402,8 +402,8 @@ from components.textutil import SCRIPT_SAMPLE_CHARS, _script_classes, detect_scr
 
 
 def _read(html: str, how: str):
-    """(blocks, links, embeds, warnings) of a body read by the plain-paragraph shortcut
-    ('plain'), the lxml tree ('tree') or BeautifulSoup ('soup')."""
+    """(blocks, links, embeds, warnings, images, related, byline) of a body read by the
+    plain-paragraph shortcut ('plain'), the lxml tree ('tree') or BeautifulSoup ('soup')."""
     article = Article(source="t.txt", id="", content_hash="", url="https://www.rfa.org/x.html",
                       title="t", published=None, outlet=None, section=None, script=None,
                       encoding="utf-8", warnings=[])
@@ -414,7 +414,7 @@ def _read(html: str, how: str):
         took = _lxmlbody.read_fragment(article, html)
         assert took, "the lxml reader handed this body back"
     return ([(b.kind, b.text) for b in article.blocks], article.links, article.embeds,
-            article.warnings)
+            article.warnings, article.images, article.related, dict(article.byline))
 
 
 def _tree_only(html: str):
@@ -460,7 +460,7 @@ def test_any_paragraph_body_reads_the_same_with_and_without_the_shortcut(paragra
                    for tag, text, gap in paragraphs)
     assert _read(html, "plain") == _tree_only(html)
     if _lxmlbody._plain_paragraphs(html) is not None:  # and as BeautifulSoup reads it
-        assert _read(html, "plain")[0] == _read(html, "soup")[0]
+        assert _read(html, "plain") == _read(html, "soup")
 
 
 def _script_by_counting(text: str) -> str | None:
