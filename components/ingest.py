@@ -423,13 +423,30 @@ def _worker_init(owner: int) -> None:
     threading.Thread(target=_watch_owner, args=(owner,), daemon=True).start()
 
 
+# The module the worker server imports before it forks any worker (see _pool).
+WORKER_MODULE = "components.worker"
+
+
+def _worker_context() -> _ContextWithoutMain:
+    ctx = _ContextWithoutMain()
+    ctx.set_forkserver_preload([WORKER_MODULE])
+    return ctx
+
+
+def _start_worker_server() -> None:
+    """Start the worker server now, without waiting for it: its imports and warm-up take
+    about a second, during which this process can walk and read the files. The pool's first
+    job connects to it once it is ready (the server is started once per process)."""
+    _worker_context()
+    forkserver.ensure_running()
+
+
 def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # forkserver: workers are forked from a clean server process, never from this one (which
     # holds DuckDB and Streamlit threads; forking a threaded process can deadlock).
     # The forkserver imports components.worker once, which loads the pipeline's dictionaries:
     # every worker forked from it starts warm (about a second of CPU saved per worker per pool).
-    ctx = _ContextWithoutMain()
-    ctx.set_forkserver_preload(["components.worker"])
+    ctx = _worker_context()
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                                   initializer=_worker_init,
                                                   initargs=(os.getpid(),))
@@ -645,6 +662,8 @@ def _ingest_entries(store: Store, entries: Iterable[_Reject | _File], total: int
         tally.report()
 
     parallel = total >= POOL_MIN_FILES
+    if parallel:
+        _start_worker_server()  # (warming up while the first files are read and hashed)
     buffered_bytes = 0
     with _bulk(store, parallel):
         for item, (kind, payload) in _parse_stream(to_parse(), n_workers, parallel, total):
@@ -753,6 +772,9 @@ def ingest_paths(store: Store, paths: Iterable[str | os.PathLike],
     Files are read lazily, so a folder of 100,000 articles never sits in memory at once.
     """
     limits = Limits.from_settings(batch=False)
+    paths = list(paths)
+    if len(paths) >= POOL_MIN_FILES:
+        _start_worker_server()  # a parallel load: the server warms up while the paths are read
     found = _walk(paths)
 
     def entries() -> Iterator[_Reject | _File]:

@@ -623,3 +623,23 @@ def test_a_failed_file_of_a_job_keeps_no_traceback(seed_bytes, monkeypatch):
     results = pipeline.analyse_many([("a.txt", seed_bytes), ("b.txt", b"")])
     assert [type(r).__name__ for r in results] == ["MemoryError", "ArticleError"]
     assert all(r.__traceback__ is None and r.__context__ is None for r in results)
+
+
+def test_a_parallel_load_starts_the_worker_server_before_walking_the_paths(tmp_path, seed_bytes,
+                                                                           monkeypatch, db):
+    # The server's imports and warm-up (about a second) overlap the walk and the first reads.
+    calls = []
+    monkeypatch.setattr(ingest, "_start_worker_server", lambda: calls.append("server"))
+    real_walk = ingest._walk
+    monkeypatch.setattr(ingest, "_walk", lambda paths: (calls.append("walk"), real_walk(paths))[1])
+    monkeypatch.setattr(ingest, "POOL_MIN_FILES", 3)
+    paths = []
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_bytes(variant(seed_bytes, i))
+        paths.append(tmp_path / f"{i}.txt")
+    results = ingest_paths(db, paths, workers=2)
+    assert [r.status for r in results] == ["added"] * 3
+    assert calls[:2] == ["server", "walk"]
+    calls.clear()
+    ingest_paths(db, paths[:2], workers=2)  # too few to need workers: no server
+    assert calls == ["walk"]
