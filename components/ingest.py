@@ -10,9 +10,8 @@ stored whole (article + all derived rows + bytes, in one transaction) or not at 
 Order of work, cheapest first: extension and size checks, .zip safety checks (member count,
 unpacked size, compression ratio, unsafe or absolute names, symbolic links, encryption, nested
 archives), then the content hash; a file whose bytes are already stored is reported as a
-duplicate WITHOUT being parsed. Only the rest is parsed (``pipeline.analyse``, a pure function of
-bytes and name; ``pipeline.analyse_many`` for a worker's job of several files), in worker
-processes for large batches, while the main process writes the finished articles in batches
+duplicate WITHOUT being parsed. Only the rest is parsed (``pipeline.analyse_many``: each file's
+analysis is a pure function of its bytes and name), in worker processes for large batches, while the main process writes the finished articles in batches
 through ``Store.write_prepared``: the store has a single writer.
 Limits come from ``components.settings``.
 """
@@ -281,20 +280,9 @@ def _one_file(name: str, data: bytes, limits: Limits) -> list[_Reject | _File]:
 # ---------------------------------------------------------------------------------------------
 # Parsing (in this process or in worker processes)
 
-def _analyse_one(name: str, data: bytes) -> tuple:
-    """('ok', (Analysis, rows)) or ('error', message). Never raises for a bad file."""
-    from . import pipeline
-
-    try:
-        analysis = pipeline.analyse(data, name)
-        return ("ok", (analysis, pipeline.frame_rows(analysis)))
-    except Exception as exc:  # one broken file must not stop the batch
-        return _error_outcome(exc)
-
-
 def _analyse_many(items: list[tuple[str, bytes]]) -> list[tuple]:
-    """``_analyse_one`` of each item, stage by stage over them all (``pipeline.analyse_many``:
-    the same results for less CPU)."""
+    """Each item -> ('ok', (Analysis, rows)) or ('error', message), stage by stage over them
+    all (``pipeline.analyse_many``). Never raises for a bad file: one must not stop the batch."""
     from . import pipeline
 
     outcomes = []
@@ -331,8 +319,7 @@ def _analyse_job(items: list[tuple[str, bytes]]) -> list[tuple]:
     The rows of the job's articles travel as one ``ArrowRows`` batch (see store.ArrowRows)."""
     from .store import ArrowRows, Prepared
 
-    # (One file, as the in-process path sends them: analysed on its own.)
-    outcomes = ([_analyse_one(*items[0])] if len(items) == 1 else _analyse_many(items))
+    outcomes = _analyse_many(items)
     done = [(i, *payload) for i, (kind, payload) in enumerate(outcomes) if kind == "ok"]
     try:
         batch = ArrowRows.from_rows([rows for _, _, rows in done])
@@ -428,6 +415,7 @@ WORKER_MODULE = "components.worker"
 
 
 def _worker_context() -> _ContextWithoutMain:
+    """The pool's process context; it also sets what the (process-wide) server preloads."""
     ctx = _ContextWithoutMain()
     ctx.set_forkserver_preload([WORKER_MODULE])
     return ctx
@@ -436,8 +424,8 @@ def _worker_context() -> _ContextWithoutMain:
 def _start_worker_server() -> None:
     """Start the worker server now, without waiting for it: its imports and warm-up take
     about a second, during which this process can walk and read the files. The pool's first
-    job connects to it once it is ready (the server is started once per process)."""
-    _worker_context()
+    job connects to it once it is ready. Once running, a call costs a liveness check."""
+    _worker_context()  # (the preload)
     forkserver.ensure_running()
 
 

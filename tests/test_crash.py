@@ -149,13 +149,13 @@ def test_killed_mid_rederivation_is_finished_at_next_start(tmp_path, folder, mon
         assert s.get_setting("parser_version") == "an older parser"
         assert_whole(s)
         calls = []
-        real = pipeline.analyse
+        real = pipeline.analyse_many
 
-        def counted(data, name):
-            calls.append(name)
-            return real(data, name)
+        def counted(files):
+            calls.extend(name for name, _ in files)
+            return real(files)
 
-        monkeypatch.setattr(pipeline, "analyse", counted)
+        monkeypatch.setattr(pipeline, "analyse_many", counted)
         ensure_ready(s, samples_dir=None, workers=1)
         assert len(calls) == FILES
         assert s.get_setting("parser_version") == pipeline.parser_version()

@@ -130,10 +130,10 @@ def test_stored_bytes_are_not_parsed_again(db, seed_bytes, monkeypatch):
     assert first.status == "added"
     version = db.version()
 
-    def must_not_parse(data, name):
-        raise AssertionError(f"{name} was parsed again")
+    def must_not_parse(files):
+        raise AssertionError(f"{[name for name, _ in files]} was parsed again")
 
-    monkeypatch.setattr(pipeline, "analyse", must_not_parse)
+    monkeypatch.setattr(pipeline, "analyse_many", must_not_parse)
     again = one(db, "seed-copy.txt", seed_bytes)
     assert (again.status, again.reason, again.article_id, again.title) == (
         "duplicate", "already in the store (the same file was loaded before)",

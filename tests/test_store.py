@@ -170,10 +170,10 @@ def test_ensure_ready_fills_from_samples_then_does_nothing(tmp_path, monkeypatch
     assert s.fetchall("SELECT name FROM files") == [(SEED.name,)]
     version = s.version()
 
-    def no_parsing(data, name):
+    def no_parsing(files):
         raise AssertionError("start-up must not parse what is stored")
 
-    monkeypatch.setattr(pipeline, "analyse", no_parsing)
+    monkeypatch.setattr(pipeline, "analyse_many", no_parsing)
     ensure_ready(s, samples_dir=samples)
     assert s.version() == version
     s.close()
@@ -186,16 +186,17 @@ def test_parser_change_rederives_everything(tmp_path, monkeypatch, seed_bytes):
     s.set_settings({"parser_version": pipeline.parser_version()})
     titles_before = sorted(t for (t,) in s.fetchall("SELECT title FROM articles"))
 
-    real = pipeline.analyse
+    real = pipeline.analyse_many
     calls = []
 
-    def improved(data, name):
-        calls.append(name)
-        result = real(data, name)
-        result.article.title = "v2 " + result.article.title
-        return result
+    def improved(files):
+        calls.extend(name for name, _ in files)
+        results = real(files)
+        for result in results:
+            result.article.title = "v2 " + result.article.title
+        return results
 
-    monkeypatch.setattr(pipeline, "analyse", improved)
+    monkeypatch.setattr(pipeline, "analyse_many", improved)
     monkeypatch.setattr(version, "parser_version", lambda: "next-version")
     progress = []
     ensure_ready(s, samples_dir=None, progress=lambda d, t, m: progress.append((d, t)))
@@ -207,7 +208,7 @@ def test_parser_change_rederives_everything(tmp_path, monkeypatch, seed_bytes):
     c = counts(s)
     assert (c["articles"], c["files"]) == (3, 3)
     # Rows were replaced, not added beside the old ones.
-    assert c["paragraphs"] == 3 * len(real(seed_bytes, "x").article.blocks)
+    assert c["paragraphs"] == 3 * len(pipeline.analyse(seed_bytes, "x").article.blocks)
     calls.clear()
     ensure_ready(s, samples_dir=None)  # recorded: nothing to do
     assert calls == []
@@ -219,10 +220,10 @@ def test_reparse_keeps_bytes_the_new_parser_refuses(tmp_path, monkeypatch, seed_
     ingest.ingest_uploads(s, [("a.txt", seed_bytes)])
     from components.model import ArticleError
 
-    def refuses(data, name):
-        raise ArticleError("not an article any more")
+    def refuses(files):
+        return [ArticleError("not an article any more") for _ in files]
 
-    monkeypatch.setattr(pipeline, "analyse", refuses)
+    monkeypatch.setattr(pipeline, "analyse_many", refuses)
     results = ingest.reparse_store(s)
     assert [(r.name, r.status, r.reason) for r in results] == [
         ("a.txt", "rejected", "not an article any more")]
