@@ -497,6 +497,7 @@ def jieba_tag(text: str) -> list[tuple[str, str]]:
 # than tagging: no pair per word) and reads each word's tag from this table, filled from the
 # tagger itself the first time a word is seen (words recur: remembered; cleared when full).
 RJIEBA_TAGS: dict[str, str] = {}
+RJIEBA_TAGS_MAX = 500_000  # words remembered before the table starts afresh
 # New words of one text tagged one by one (about 10 us each the first time); with more, the
 # whole text is tagged (a text of unseen words costs at most one more cut than tagging it).
 NEW_WORDS_ALONE = 24
@@ -512,7 +513,7 @@ def _rjieba_words_tags(text: str) -> tuple[list[str], list[str]]:
     except KeyError:
         pass
     new = set(words).difference(tag_of)
-    if len(tag_of) + len(new) > WORD_FLAGS_MAX:
+    if len(tag_of) + len(new) > RJIEBA_TAGS_MAX:
         tag_of.clear()
     if len(new) <= NEW_WORDS_ALONE:
         for word in new:
@@ -526,7 +527,7 @@ def _rjieba_words_tags(text: str) -> tuple[list[str], list[str]]:
             except KeyError:
                 pass  # (the table was cleared meanwhile)
     pairs = tok.tag(text, True)
-    if len(new) <= WORD_FLAGS_MAX:
+    if len(new) <= RJIEBA_TAGS_MAX:
         tag_of.update(pairs)
     return list(map(WORD, pairs)), list(map(TAG, pairs))
 
@@ -634,31 +635,29 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-def _has_name_char(word: str) -> bool:
+def _any_name_char(word: str) -> bool:
     """Whether a word has a Chinese character, a letter or a digit."""
-    if len(word) <= MAX_NAME_LEN:
-        return _short_has_name_char(word)  # (short words recur: remembered)
     return any(_is_cjk(ch) or ch.isalnum() for ch in word)
 
 
-@lru_cache(maxsize=65536)
-def _short_has_name_char(word: str) -> bool:
-    return any(_is_cjk(ch) or ch.isalnum() for ch in word)
+def _head_starts_known(head: str) -> bool:
+    """Whether a head starts with a known name of 2 characters or more and not the whole of it
+    (中国外交部 as one jieba token: its head starts with a known place or organisation)."""
+    known = lexicon().known
+    return any(head[:j] in known for j in range(len(head) - 1, 1, -1))
+
+
+_short_has_name_char = lru_cache(maxsize=65536)(_any_name_char)
+_short_known_head = lru_cache(maxsize=65536)(_head_starts_known)
+
+
+def _has_name_char(word: str) -> bool:
+    # (short words recur: remembered)
+    return _short_has_name_char(word) if len(word) <= MAX_NAME_LEN else _any_name_char(word)
 
 
 def _known_head(head: str) -> bool:
-    """Whether a head starts with a known name of 2 characters or more and not the whole of it
-    (中国外交部 as one jieba token: its head starts with a known place or organisation)."""
-    if len(head) <= MAX_NAME_LEN:
-        return _short_known_head(head)  # (short words recur: remembered)
-    known = lexicon().known
-    return any(head[:j] in known for j in range(len(head) - 1, 1, -1))
-
-
-@lru_cache(maxsize=65536)
-def _short_known_head(head: str) -> bool:
-    known = lexicon().known
-    return any(head[:j] in known for j in range(len(head) - 1, 1, -1))
+    return _short_known_head(head) if len(head) <= MAX_NAME_LEN else _head_starts_known(head)
 
 
 def _translit_run_from(text: str, pos: int, lx: Lexicon) -> int:
@@ -802,6 +801,7 @@ class BlockAnalyser:
         self._title_ends: set[int] | None = None
         self._title_matches: list[re.Match] | None = None
         self._parens: list[int] | None = None
+        self._latins: list[re.Match] | None = None
         self._dict_ends: dict[int, int] = {}  # start -> end of the dictionary names there
 
     # -- helpers
@@ -1039,7 +1039,7 @@ class BlockAnalyser:
                 return start
             if p[0].endswith(ORG_PARENT_ENDINGS) and len(p[0]) > 2 and \
                     (p[1] in ("nt", "nz", "ns", "j") or p[0] in self.lx.known or
-                     self._known_head(p[0])):
+                     _known_head(p[0])):
                 return p[2]
             if p[1] not in ORG_MOD_TAGS + ("t",) or not _is_cjk(p[0][0]):
                 return start
@@ -1049,8 +1049,6 @@ class BlockAnalyser:
     def _place_head(self, head: str) -> bool:
         hit = self.lx.known.get(head)
         return bool(hit) and hit[1] == PLACE
-
-    _known_head = staticmethod(_known_head)  # (see the function)
 
     def _specific(self, tok: Token) -> bool:
         lx = self.lx
@@ -1098,13 +1096,12 @@ class BlockAnalyser:
                     if self.latin_re.match(text, e) and text[s:e] not in lx.known:
                         self.add(s, e, ORG, text[s:e], 2)
                     break
-        self.org_acronyms()
 
     def org_acronyms(self):
         """维吾尔人权项目（UHRP）执行主任: the nouns right before a parenthesised acronym that
         a head's title follows (ORG_ACRONYM_RE, ORG_HEAD_TITLE_AFTER_RE)."""
         lx, text, ending_at = self.lx, self.text, self.ending_at
-        for m in self._paren_matches(self.latin_re):
+        for m in self._latin_matches():
             if not ORG_ACRONYM_RE.fullmatch(m.group(1).strip()) or \
                     not ORG_HEAD_TITLE_AFTER_RE.match(text, m.end()):
                 continue
@@ -1215,6 +1212,11 @@ class BlockAnalyser:
         if self._title_matches is None:
             self._title_matches = list(self.lx.title_re.finditer(self.text))
         return self._title_matches
+
+    def _latin_matches(self) -> list[re.Match]:
+        if self._latins is None:
+            self._latins = self._paren_matches(self.latin_re)
+        return self._latins
 
     def _paren_matches(self, rx: re.Pattern) -> list[re.Match]:
         """``list(rx.finditer(text))`` for a pattern whose matches start with an opening
@@ -1361,7 +1363,7 @@ class BlockAnalyser:
             if not DOT_CHARS.isdisjoint(name) and _valid_person(name):
                 self.add(s, e, PERSON, name, 3)
         # A Latin name in parentheses: 米勒（Matthew Miller）.
-        for m in self._paren_matches(self.latin_re):
+        for m in self._latin_matches():
             latin = m.group(1).strip()
             self.latin.append((m.start(), latin))
             e = m.start()
@@ -1397,6 +1399,7 @@ class BlockAnalyser:
         self.token_rules()
         self.place_compounds()
         self.org_introduced()
+        self.org_acronyms()
         self.publications()
         self.platform_x()
         self.person_names()

@@ -251,10 +251,14 @@ ROLE_LEADING_PAREN_RE = re.compile(r"^(?:（[^（）]*）|\([^()]*\))+")
 # the start of a role: a role that starts otherwise keeps its start.
 ROLE_LEAD_CHARS = ("（(" + SPACES + "但而不另此同与與因所对對就其并並然随隨最首稍至之"
                    "上下本个個月今昨前当當近日星周週晚早在於于和跟及向给給被让讓把替从從根据據接受")
-ROLE_LEAD_RE = re.compile(r"\d|[" + ROLE_LEAD_CHARS + "]")
-# The same test without a regex call: the character is one of those or a decimal digit
-# (``\d`` of a str pattern is ``str.isdecimal``: Unicode category Nd).
 ROLE_LEAD_SET = frozenset(ROLE_LEAD_CHARS)
+
+
+def _may_strip_lead(text: str) -> bool:
+    """Whether ``text`` starts with one of ROLE_LEAD_CHARS or a decimal digit (``\\d`` of a
+    str pattern: ``str.isdecimal``): else none of those strips anything from it."""
+    lead = text[:1]
+    return lead in ROLE_LEAD_SET or lead.isdecimal()
 ROLE_LEADING_TIME_RE = re.compile(r"^(?:\d+[年月日号號]|[上下本]?[个個]?月|今天|昨天|前天|当天|當天|近日|日前|"
                                   r"星期[一二三四五六日天]|[周週][一二三四五六日末]|上午|下午|晚间|晚間|"
                                   r"早前|稍早|随后|隨後|[在於于](?=[与與和跟同]))+")
@@ -677,18 +681,17 @@ def _joined(texts: list[str]) -> tuple[str, list[int]]:
 
 
 def _fallback_names(texts: list[str],
-                    joined: tuple[str, list[int]] | None = None) -> list[tuple[str, str | None]]:
+                    joined: tuple[str, list[int]]) -> list[tuple[str, str | None]]:
     """(name, Latin alias or None) found by regex in the paragraphs ``texts``: those of the
     first paragraph, then of the next, each paragraph's in the order of the rules below.
 
     The paragraphs are read joined by newlines, so that each rule scans the article once
     rather than once per paragraph; every match is read within its own paragraph (``endpos``
     at the paragraph's end, lookbehinds at its start), and no match holds the newline.
-    ``joined``: ``_joined(texts)``, when the caller has it."""
+    ``joined``: ``_joined(texts)``."""
     voc = _vocab()
-    body, starts = joined if joined is not None else _joined(texts)
+    body, starts = joined
     ends = [start + len(text) for start, text in zip(starts, texts)]  # [start, end) in the body
-    last = len(texts) - 1
     by_para: dict[int, list[tuple[str, str | None]]] = {}
 
     def add(k: int, found: tuple[str, str | None]) -> None:
@@ -701,11 +704,9 @@ def _fallback_names(texts: list[str],
     title_re = voc.title_re
     title_firsts = _title_char_sets()[2]
     name_after_title_re = voc.name_after_title_re
-    k = 0
     for t in title_re.finditer(body):
         ts, te = t.span()
-        while k < last and ts >= starts[k + 1]:
-            k += 1
+        k = bisect.bisect_right(starts, ts) - 1
         pend = ends[k]
         if te >= pend or t.group() in NON_INTRODUCING_TITLES:
             continue  # (nothing after the title in its paragraph)
@@ -731,11 +732,9 @@ def _fallback_names(texts: list[str],
         if name:
             add(k, (name, None))
     if ADDRESS_TRIGGERS_RE.search(body):
-        k = 0
         for m in voc.address_re.finditer(body):
             ms = m.start()
-            while k < last and ms >= starts[k + 1]:
-                k += 1
+            k = bisect.bisect_right(starts, ms) - 1
             for n in (2, 1):  # 欧阳先生, 林先生
                 if ms - starts[k] >= n and body[ms - n:ms] in voc.surnames:
                     add(k, (body[ms - n:m.end()], None))
@@ -743,13 +742,11 @@ def _fallback_names(texts: list[str],
     # A dotted name in transliteration characters is a foreign person's name wherever it is.
     if JOINER_RE.search(body):
         last_end = -1
-        k = 0
         for dot in NAME_DOT_RE.finditer(body):  # the dot first
             ds = dot.start()
             if ds < last_end:
                 continue
-            while k < last and ds >= starts[k + 1]:
-                k += 1
+            k = bisect.bisect_right(starts, ds) - 1
             pend = ends[k]
             m = None
             for start in range(max(starts[k], ds - 6), ds):
@@ -765,11 +762,9 @@ def _fallback_names(texts: list[str],
                 add(k, (name, None))
     # 黄美娟：“…” at the start of a sentence: an interview transcript names its speaker.
     if "：" in body or ":" in body:
-        k = 0
         for colon in NAME_COLON_QUOTE_RE.finditer(body):
             cs = colon.start()
-            while k < last and cs >= starts[k + 1]:
-                k += 1
+            k = bisect.bisect_right(starts, cs) - 1
             m = NAME_BEFORE_COLON_RE.search(body, max(starts[k], cs - 4), cs)
             if not m or (m.start() > starts[k] and body[m.start() - 1] not in "。！？；」”"):
                 continue
@@ -779,14 +774,12 @@ def _fallback_names(texts: list[str],
                         name not in voc.title_kind:
                     add(k, (name, None))
     if "（" in body or "(" in body:
-        k = 0
         for m in voc.latin_paren_re.finditer(body):
             latin = m.group("latin")
             if not _latin_is_person(latin):
                 continue
             ms = m.start()
-            while k < last and ms >= starts[k + 1]:
-                k += 1
+            k = bisect.bisect_right(starts, ms) - 1
             run = LATIN_NAME_RUN_RE.search(body, max(starts[k], ms - 16), ms)
             if not run:
                 continue
@@ -805,14 +798,11 @@ def _fallback_names(texts: list[str],
     return [found for k in sorted(by_para) for found in by_para[k]]
 
 
-def _trim_mention(text: str | None, m: Mention, m_name: str | None = None) -> tuple[str, str]:
+def _trim_mention(text: str, m: Mention, m_name: str) -> tuple[str, str]:
     """(canonical name, surface) of a person mention, without the tail of a title that the
-    mention's span may have swallowed (主席布朗 read as 席布朗). ``text``: the mention's block,
-    or None when there is no such block; ``m_name``: the name to read for the mention's
-    (``m.name`` when None)."""
-    if m_name is None:
-        m_name = m.name
-    if text is None or text[m.start:m.end] != m.surface:
+    mention's span may have swallowed (主席布朗 read as 席布朗). ``text``: the mention's block;
+    ``m_name``: the name to read for the mention's."""
+    if text[m.start:m.end] != m.surface:
         return m_name, m.surface
     lo = max(0, m.start - 6)
     for t in _vocab().title_re.finditer(text, lo, m.end):
@@ -969,14 +959,12 @@ def _extends_name(longer: str, name: str) -> bool:
 
 
 def _build_registry(article: Article, people: list[Mention], nonperson: set[str],
-                    para_texts: list[str] | None = None,
-                    body: tuple[str, list[int]] | None = None,
-                    written: dict[str, str] | None = None) -> _Registry:
+                    para_texts: list[str], body: tuple[str, list[int]],
+                    written: dict[str, str]) -> _Registry:
     """People from the entity stage first (their canonical names rule), then regex finds;
     ``people`` are the person mentions, ``nonperson`` the surfaces and names of the rest;
-    ``para_texts``: the paragraphs' texts, and ``body`` their ``_joined`` (worked out here
-    when not given); ``written``: the name to read for each mention's name (``_written_names``;
-    the mentions' own names when None)."""
+    ``para_texts``: the paragraphs' texts, and ``body`` their ``_joined``; ``written``: the
+    name to read for each mention's name (``_written_names``)."""
     reg = _Registry()
     staff = article.staff_names
     # A name written the same way after the same words again adds nothing (``add`` of a known
@@ -989,7 +977,7 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
     blocks = article.blocks
     n_blocks = len(blocks)
     for m in people:
-        name, surface = m.name if written is None else written[m.name], m.surface
+        name, surface = written[m.name], m.surface
         if name in staff or surface in staff or \
                 not ("\u4e00" <= surface[:1] <= "\u9fff" or CJK_RE.search(surface)):
             continue  # (a first character in ``CJK_RE``'s range settles it without the scan)
@@ -1024,8 +1012,6 @@ def _build_registry(article: Article, people: list[Mention], nonperson: set[str]
         reg.add(name, surface)
     entity_people = list(reg.people)
     candidates: dict[tuple[str, str | None], None] = {}  # in order, each once
-    if para_texts is None:
-        para_texts = [b.text for b in article.blocks if b.kind == PARAGRAPH]
     for found in _fallback_names(para_texts, body):
         candidates.setdefault(found)
     for name, latin in candidates:
@@ -1183,8 +1169,6 @@ class _Para:
     paragraph (``_verb_spans``; no verb holds a sentence's end mark, so a sentence's verbs are
     the ones that start in it)."""
 
-    ready = False  # whether ``_structure`` has run
-
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans = _quote_spans(text)
@@ -1232,7 +1216,6 @@ class _Para:
 
     def _structure(self) -> None:
         """mask, role_breaks, breaks, sentences, verbs and verb_starts, at once."""
-        self.ready = True
         text = self.text
         self.mask = mask = self._mask()
         role_breaks = [m.start() for m in CLAUSE_BREAK_RE.finditer(text)]
@@ -1537,8 +1520,6 @@ class _Reader:
             self._occurrences_in(text)
         if not occurrences:
             return hits
-        if not para.ready:
-            para._structure()
         # (The positions of a surface are in order: those outside the mask are runs of them
         # between its intervals, ``_Mask.outside``.)
         mask = para.mask if para.mask.starts else ()
@@ -1699,9 +1680,7 @@ class _Reader:
             i = bisect.bisect_left(breaks, vs) - 1
             cs = max(s_start, breaks[i] + 1) if i >= 0 else s_start  # ``_clause_start``
             pre = text[cs:vs]
-            lead = pre[:1]  # (``ROLE_LEAD_RE.match(pre)``)
-            stripped = CONNECTOR_RE.sub("", pre) \
-                if lead in ROLE_LEAD_SET or lead.isdecimal() else pre
+            stripped = CONNECTOR_RE.sub("", pre) if _may_strip_lead(pre) else pre
             offset = cs + (len(pre) - len(stripped))
             if stripped[:1] in BACKGROUND_FIRSTS and stripped and BACKGROUND_RE.match(stripped):
                 continue
@@ -1765,16 +1744,12 @@ class _Reader:
         self.hits_by_block[block] = hits
         quiet = not hits and not para.spans
         if quiet and self.voc.verb_re.search(text):
-            if not para.ready:
-                para._structure()
             quiet = not para.verbs
         if quiet:
             # No quote, no reporting verb, no person (so no sentence subject, no interview and
             # no quote left open): nothing here speaks or changes what the next paragraph reads.
             self.open_quote = None
             return None, "person"
-        if not para.ready:
-            para._structure()
         self.hit_starts = list(map(_FIRST, hits))
         # Per hit: neither an object nor a modifier (``_subject``), once tested.
         self.hit_free: list[bool | None] = [None] * len(hits)
@@ -2006,8 +1981,6 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     if pos == 0 or text[pos - 1] in ROLE_NEVER_AFTER:
         return None  # the name opens its clause: nothing before it to read
     para = _analyse_structure(text)
-    if not para.ready:
-        para._structure()
     i = bisect.bisect_left(para.role_breaks, pos) - 1
     start = para.role_breaks[i] + 1 if i >= 0 else 0
     # A speech quote (not a short term such as 「太平洋島國論壇」) before the name also starts it.
@@ -2039,8 +2012,7 @@ def _role_before(text: str, pos: int, others=()) -> str | None:
     while role != previous:
         previous = role
         role = role.strip(ROLE_STRIP_CHARS)
-        lead = role[:1]  # (``ROLE_LEAD_RE.match(role)``)
-        if lead in ROLE_LEAD_SET or lead.isdecimal():  # else none of these strips anything
+        if _may_strip_lead(role):
             role = ROLE_LEADING_PAREN_RE.sub("", role)
             role = CONNECTOR_RE.sub("", role)
             role = ROLE_LEADING_TIME_RE.sub("", role)
