@@ -551,7 +551,7 @@ def test_word_table_tagging_equals_rjieba_tagging(text, seed_bytes):
 def test_word_table_starts_afresh_when_full(monkeypatch):
     # Bounded memory: a table that the next text's new words would overflow is emptied first.
     monkeypatch.setattr(ent, "RJIEBA_TAGS", {f"旧词{i}": "n" for i in range(5)})
-    monkeypatch.setattr(ent, "WORD_FLAGS_MAX", 8)
+    monkeypatch.setattr(ent, "RJIEBA_TAGS_MAX", 8)
     text = "朝鲜领导人金正恩与俄罗斯总统普京会晤。"
     words, tags = ent._rjieba_words_tags(text)
     assert list(zip(words, tags)) == ent.tokenizer().tag(text, True)
